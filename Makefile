@@ -1,0 +1,64 @@
+# sipsteer: `make` builds the module and userspace, `make check` installs
+# what is missing and runs every test, `make demo` runs the main scenario.
+
+KDIR ?= $(shell scripts/kdir.sh)
+KVER ?= $(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null)
+DESTDIR ?=
+PREFIX ?= /usr
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+
+BUILD := $(CURDIR)/build
+RESULTS := $(BUILD)/results
+
+CC ?= gcc
+PKG_CONFIG ?= pkg-config
+CPPFLAGS_COMMON := -I$(CURDIR)/include/uapi -D_GNU_SOURCE
+CFLAGS_COMMON := -std=c11 -Wall -Wextra -Werror -O2 -g \
+	-fstack-protector-strong -D_FORTIFY_SOURCE=2
+# Tests build everything again with sanitizers.
+CFLAGS_SAN := -std=c11 -Wall -Wextra -Werror -O1 -g \
+	-fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+
+.PHONY: all module userspace check check-deps check-unit check-vm \
+	check-integration check-style install clean demo bench fuzz
+
+all: module userspace
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+userspace:
+
+include userspace/lib/lib.mk
+include userspace/cli/cli.mk
+include userspace/daemon/daemon.mk
+include selftests/selftests.mk
+
+check-deps:
+	scripts/deps.sh
+
+# Each suite writes $(RESULTS)/<suite>.txt ("N passed, N failed");
+# the last line of `make check` is their sum.
+check: check-deps
+	@rm -rf $(RESULTS)
+	@mkdir -p $(RESULTS)
+	$(MAKE) all
+	$(MAKE) -k check-style check-unit check-vm check-integration; \
+	rc=$$?; scripts/total.sh $(RESULTS); trc=$$?; \
+	[ $$rc -eq 0 ] && [ $$trc -eq 0 ]
+
+install: all
+	install -D -m 0755 $(BUILD)/sipsteer $(DESTDIR)$(SBINDIR)/sipsteer
+	install -D -m 0755 $(BUILD)/sipsteerd $(DESTDIR)$(SBINDIR)/sipsteerd
+	install -D -m 0644 kmod/sipsteer.ko \
+		$(DESTDIR)/lib/modules/$(KVER)/updates/sipsteer.ko
+	install -D -m 0644 Documentation/man/sipsteer.8 \
+		$(DESTDIR)$(MANDIR)/man8/sipsteer.8
+	install -D -m 0644 Documentation/man/sipsteerd.8 \
+		$(DESTDIR)$(MANDIR)/man8/sipsteerd.8
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf $(BUILD)

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * sipsteer: steer locally generated SIP traffic to the active proxy.
+ *
+ * Generic netlink ABI shared by the kernel module, the netlink client
+ * library, the CLI and the controller. Versioning is additive only: new
+ * commands and attributes are appended, nothing is renumbered or removed.
+ * Documentation/netlink/specs/sipsteer.yaml describes the same ABI.
+ */
+#ifndef _UAPI_LINUX_SIPSTEER_H
+#define _UAPI_LINUX_SIPSTEER_H
+
+#include <linux/types.h>
+
+#define SIPSTEER_GENL_NAME	"sipsteer"
+#define SIPSTEER_GENL_VERSION	1
+#define SIPSTEER_MCGRP_EVENTS	"events"
+
+/* Service names: 1..31 printable bytes, NUL-terminated on the wire. */
+#define SIPSTEER_NAME_SIZE	32
+/* Match endpoints per service. */
+#define SIPSTEER_MAX_ENDPOINTS	16
+/* Services per network namespace. */
+#define SIPSTEER_MAX_SERVICES	64
+
+/*
+ * Commands. Every mutation needs CAP_NET_ADMIN in the namespace's user
+ * namespace and is announced on the "events" group with the same command
+ * number (SERVICE_NEW, SERVICE_DEL, SERVICE_SET, FLOWS_FLUSH).
+ *
+ * SERVICE_NEW: NAME, ENDPOINTS required; BYPASS_MARK, BYPASS_MASK,
+ *	TARGETS optional. An existing service of that name is replaced only
+ *	with NLM_F_REPLACE (-EEXIST otherwise); a replace keeps the counters.
+ * SERVICE_DEL: NAME. The service's steered flows are flushed.
+ * SERVICE_GET: do (NAME) or dump; replies carry the whole service,
+ *	its GENERATION and STATS. Dumps set NLM_F_DUMP_INTR when the
+ *	namespace's table changed while the dump ran.
+ * SERVICE_SET: NAME; TARGETS (absent or empty: inactive, pass through);
+ *	EXPECT_GENERATION makes the change conditional (-ESTALE on
+ *	mismatch). The switch is atomic; before the reply, conntrack entries
+ *	of the service's flows that do not point at the new target are
+ *	removed. The reply is the service as SERVICE_GET returns it.
+ * STATS_GET: do (NAME) or dump; replies carry NAME, GENERATION, STATS.
+ * FLOWS_FLUSH: NAME; removes the conntrack entries of the service's
+ *	flows that do not point at the active target, or all of them with
+ *	FLUSH_ALL. The reply carries FLUSHED (entries removed).
+ */
+enum sipsteer_cmd {
+	SIPSTEER_CMD_UNSPEC,
+	SIPSTEER_CMD_SERVICE_NEW,
+	SIPSTEER_CMD_SERVICE_DEL,
+	SIPSTEER_CMD_SERVICE_GET,
+	SIPSTEER_CMD_SERVICE_SET,
+	SIPSTEER_CMD_STATS_GET,
+	SIPSTEER_CMD_FLOWS_FLUSH,
+
+	__SIPSTEER_CMD_MAX,
+	SIPSTEER_CMD_MAX = __SIPSTEER_CMD_MAX - 1
+};
+
+enum sipsteer_attr {
+	SIPSTEER_A_UNSPEC,
+	SIPSTEER_A_PAD,
+	SIPSTEER_A_NAME,		/* string, 1..31 bytes */
+	SIPSTEER_A_ENDPOINTS,		/* nest of SIPSTEER_LIST_A_ENTRY */
+	SIPSTEER_A_TARGETS,		/* nest of SIPSTEER_LIST_A_ENTRY */
+	SIPSTEER_A_BYPASS_MARK,		/* u32; 0 disables the bypass */
+	SIPSTEER_A_BYPASS_MASK,		/* u32; default 0xffffffff */
+	SIPSTEER_A_GENERATION,		/* u32, bumped on every change */
+	SIPSTEER_A_EXPECT_GENERATION,	/* u32, SERVICE_SET only */
+	SIPSTEER_A_STATS,		/* nest of SIPSTEER_STATS_A_* */
+	SIPSTEER_A_FLUSH_ALL,		/* flag, FLOWS_FLUSH only */
+	SIPSTEER_A_FLUSHED,		/* u32, FLOWS_FLUSH reply */
+
+	__SIPSTEER_A_MAX,
+	SIPSTEER_A_MAX = __SIPSTEER_A_MAX - 1
+};
+
+/* Lists (ENDPOINTS, TARGETS): repeated entries, each a nested address. */
+enum sipsteer_list_attr {
+	SIPSTEER_LIST_A_UNSPEC,
+	SIPSTEER_LIST_A_ENTRY,		/* nest of SIPSTEER_ADDR_A_* */
+
+	__SIPSTEER_LIST_A_MAX,
+	SIPSTEER_LIST_A_MAX = __SIPSTEER_LIST_A_MAX - 1
+};
+
+/*
+ * One address. An endpoint has PROTO, exactly one of IPV4/IPV6, and PORT.
+ * A target has exactly one of IPV4/IPV6 and an optional PORT (absent:
+ * the destination port is kept); at most one target per address family,
+ * and it never has PROTO.
+ */
+enum sipsteer_addr_attr {
+	SIPSTEER_ADDR_A_UNSPEC,
+	SIPSTEER_ADDR_A_PROTO,		/* u8: IPPROTO_UDP or IPPROTO_TCP */
+	SIPSTEER_ADDR_A_IPV4,		/* binary, 4 bytes, network order */
+	SIPSTEER_ADDR_A_IPV6,		/* binary, 16 bytes, network order */
+	SIPSTEER_ADDR_A_PORT,		/* u16, host order, 1..65535 */
+
+	__SIPSTEER_ADDR_A_MAX,
+	SIPSTEER_ADDR_A_MAX = __SIPSTEER_ADDR_A_MAX - 1
+};
+
+/*
+ * Counters, summed over CPUs. The NAT hook sees only the first packet of
+ * each new flow (conntrack NATs the rest), so counters are per flow: a
+ * per-packet counter would put a cost on every packet that nftables'
+ * dnat does not pay. Conntrack accounting gives per-flow packet counts.
+ */
+enum sipsteer_stats_attr {
+	SIPSTEER_STATS_A_UNSPEC,
+	SIPSTEER_STATS_A_PAD,
+	SIPSTEER_STATS_A_FLOWS_STEERED,	/* u64: new flows DNATed */
+	SIPSTEER_STATS_A_FLOWS_PASSED,	/* u64: matched, no target: untouched */
+	SIPSTEER_STATS_A_FLOWS_BYPASSED, /* u64: matched, bypass mark set */
+	SIPSTEER_STATS_A_FLUSHES,	/* u64: switches and explicit flushes */
+	SIPSTEER_STATS_A_FLOWS_FLUSHED,	/* u64: conntrack entries removed */
+
+	__SIPSTEER_STATS_A_MAX,
+	SIPSTEER_STATS_A_MAX = __SIPSTEER_STATS_A_MAX - 1
+};
+
+#endif /* _UAPI_LINUX_SIPSTEER_H */

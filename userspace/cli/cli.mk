@@ -1,0 +1,1 @@
+# userspace/cli: filled in by its owner

@@ -1,0 +1,1 @@
+# userspace/daemon: filled in by its owner

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * SIP transports: one connection (UDP flow, TCP or TLS stream) to one
+ * server address. The layer above gets whole SIP messages and one of a
+ * few distinct errors, whatever the transport.
+ */
+#ifndef SIPSTEERD_TRANSPORT_H
+#define SIPSTEERD_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+struct loop;
+struct tp_conn;
+
+enum tp_proto {
+	TP_UDP,
+	TP_TCP,
+	TP_TLS,
+};
+
+enum tp_error {
+	TP_ERR_TIMEOUT,		/* connect or handshake took too long */
+	TP_ERR_UNREACHABLE,	/* ICMP unreachable, connection refused */
+	TP_ERR_RESET,		/* TCP reset or peer closed */
+	TP_ERR_TLS,		/* handshake or certificate verification */
+	TP_ERR_OTHER,
+};
+
+const char *tp_proto_name(enum tp_proto proto);	/* "UDP", "TCP", "TLS" */
+const char *tp_error_name(enum tp_error err);
+
+struct tp_handlers {
+	/* Stream connected (and TLS verified); never called for UDP. */
+	void (*on_connected)(void *arg);
+	/* One complete SIP message (framed by Content-Length on streams). */
+	void (*on_message)(void *arg, const char *buf, size_t len);
+	/* The connection is dead; close it from here or later. */
+	void (*on_error)(void *arg, enum tp_error err, const char *detail);
+};
+
+struct tp_opts {
+	enum tp_proto proto;
+	struct sockaddr_storage peer;
+	socklen_t peer_len;
+	const char *tls_domain;	/* SIP domain: SNI and RFC 5922 check */
+	const char *tls_ca_file;	/* NULL: system trust */
+	const char *tls_cert_file;	/* optional client certificate */
+	const char *tls_key_file;
+	uint32_t mark;		/* SO_MARK on the socket; 0: none */
+	uint32_t connect_timeout_ms;
+};
+
+int tp_conn_open(struct loop *loop, const struct tp_opts *opts,
+		 const struct tp_handlers *h, void *arg,
+		 struct tp_conn **out);
+/* Queues while a stream is still connecting. */
+int tp_conn_send(struct tp_conn *c, const char *buf, size_t len);
+int tp_conn_local_addr(const struct tp_conn *c,
+		       struct sockaddr_storage *ss, socklen_t *len);
+void tp_conn_close(struct tp_conn *c);
+
+#endif

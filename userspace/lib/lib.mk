@@ -1,0 +1,1 @@
+# userspace/lib: filled in by its owner
