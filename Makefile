@@ -35,6 +35,11 @@ include userspace/lib/lib.mk
 include userspace/cli/cli.mk
 include userspace/daemon/daemon.mk
 include selftests/selftests.mk
+include selftests/integration/integration.mk
+include selftests/fuzz/fuzz.mk
+
+# Fragments add their suites as prerequisites of these.
+check-unit check-vm check-integration check-style:
 
 check-deps:
 	scripts/deps.sh

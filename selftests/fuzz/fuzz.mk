@@ -1,0 +1,1 @@
+# fuzzing: filled in by its owner

@@ -1,0 +1,1 @@
+# daemon integration tests: filled in by its owner
