@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A line's ordered server list and what happened at each server. The
+ * registration client reports results; the list decides which server to
+ * try next. Plain logic over results and a clock, no sockets, so the
+ * failover policy can replace the decision without touching SIP code.
+ */
+#ifndef SIPSTEERD_REG_SERVERLIST_H
+#define SIPSTEERD_REG_SERVERLIST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dns/resolver.h"
+
+enum sl_result {
+	SL_RES_NONE,		/* not tried yet */
+	SL_RES_OK,		/* 2xx */
+	SL_RES_TIMEOUT,		/* no response within Timer F */
+	SL_RES_UNREACHABLE,	/* ICMP unreachable, connection refused */
+	SL_RES_RESET,		/* TCP reset, peer closed */
+	SL_RES_TLS,		/* TLS handshake or verification failed */
+	SL_RES_TRANSPORT,	/* any other transport failure */
+	SL_RES_503,		/* 503 Service Unavailable */
+	SL_RES_AUTH,		/* credentials refused */
+	SL_RES_REJECTED,	/* another final error (4xx..6xx) */
+};
+
+const char *sl_result_name(enum sl_result res);
+/* Does this result mean "try another server"? */
+bool sl_result_fails_over(enum sl_result res);
+
+#define SL_MAX_SERVERS	16
+
+struct sl_entry {
+	struct sip_server srv;
+	enum sl_result last;
+	int last_code;
+	uint64_t last_ms;		/* loop time of @last */
+	uint64_t retry_after_ms;	/* do not use before (503 Retry-After) */
+};
+
+struct serverlist {
+	struct sl_entry e[SL_MAX_SERVERS];
+	unsigned int n;
+	int cur;			/* entry in use, -1: none */
+	unsigned int tried;		/* entries tried in this round */
+};
+
+void sl_init(struct serverlist *sl);
+/*
+ * Replace the list with a fresh DNS answer (at most SL_MAX_SERVERS);
+ * entries that stay keep their last result. The round starts again.
+ */
+void sl_set(struct serverlist *sl, const struct sip_server *srv,
+	    unsigned int n);
+/* Record @res for entry @idx (@code: SIP status or 0). */
+void sl_report(struct serverlist *sl, int idx, enum sl_result res, int code,
+	       uint32_t retry_after_s, uint64_t now_ms);
+/*
+ * The entry to try first in a new round: the first one in DNS order that
+ * is not held back by Retry-After. -1 when the list is empty.
+ */
+int sl_first(struct serverlist *sl, uint64_t now_ms);
+/* The next entry after a failure in this round, -1 when all were tried. */
+int sl_next(struct serverlist *sl, uint64_t now_ms);
+const struct sl_entry *sl_get(const struct serverlist *sl, int idx);
+
+#endif
