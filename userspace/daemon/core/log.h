@@ -19,6 +19,13 @@ void log_init(const char *ident, bool use_syslog, enum log_level max);
 void log_msg(enum log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Additions beyond the lead's interface. */
+void log_set_level(enum log_level max);
+enum log_level log_get_level(void);
+const char *log_level_name(enum log_level lvl);	/* "error", "warning", ... */
+/* "error"|"err", "warning"|"warn", "info", "debug"; 0 or -1. */
+int log_level_parse(const char *s, enum log_level *out);
+
 #define log_err(...)	log_msg(LOG_LVL_ERR, __VA_ARGS__)
 #define log_warn(...)	log_msg(LOG_LVL_WARN, __VA_ARGS__)
 #define log_info(...)	log_msg(LOG_LVL_INFO, __VA_ARGS__)
