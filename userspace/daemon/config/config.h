@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The provisioning file: one `path/to/key=value` a line, `#` comments at
+ * the start of a line, blank lines, white space around key and value
+ * ignored, `voip/line/N/...` for lines 0..CFG_MAX_LINES-1.
+ *
+ * Every key is described once, in the table behind config_keys(): name,
+ * type, default, range and meaning. The reader, --check-config and the
+ * admin guide's table all follow that table (a unit test checks the guide).
+ */
+#ifndef SIPSTEERD_CONFIG_H
+#define SIPSTEERD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/log.h"
+#include "transport/transport.h"
+
+#define CFG_MAX_LINES		8
+#define CFG_NAME_MAX		128	/* user names, passwords, labels */
+#define CFG_HOST_MAX		256	/* host name or IP literal */
+#define CFG_PATH_MAX		512
+#define CFG_PORT_SRV		65535	/* port meaning "look up NAPTR/SRV" */
+
+struct cfg_line {
+	bool enabled;
+	char id[CFG_NAME_MAX];		/* AOR user part */
+	char auth_name[CFG_NAME_MAX];	/* "": same as id */
+	char auth_password[CFG_NAME_MAX];
+	char description[CFG_NAME_MAX];	/* label for logs and status */
+	char display_name[CFG_NAME_MAX];
+};
+
+/* An address the phone may send to: host name or IP literal, and port. */
+struct cfg_server {
+	bool enabled;
+	char addr[CFG_HOST_MAX];	/* IPv6 stored without brackets */
+	uint16_t port;			/* CFG_PORT_SRV: NAPTR/SRV */
+};
+
+struct cfg_sip {
+	char proxy_address[CFG_HOST_MAX];	/* also the SIP domain */
+	uint16_t proxy_port;
+	bool use_proxy;
+	enum tp_proto transport;
+	uint32_t no_response_timeout_ms;
+	uint32_t registration_expires_s;
+	uint32_t registration_failed_timeout_s;
+	uint32_t t1_ms;
+	uint32_t t2_ms;
+	struct cfg_server outbound_proxy;
+	struct cfg_server registrar;
+	char tls_ca_file[CFG_PATH_MAX];		/* "": system trust */
+	char tls_cert_file[CFG_PATH_MAX];	/* "": no client certificate */
+	char tls_key_file[CFG_PATH_MAX];
+	uint32_t socket_mark;			/* 0: none */
+	bool outbound_rfc5626;
+	char instance_uuid[40];			/* "": random per start */
+	char user_agent[CFG_NAME_MAX];
+	char dns_servers[CFG_PATH_MAX];		/* "": /etc/resolv.conf */
+	uint32_t dns_timeout_ms;
+	uint32_t dns_tries;
+};
+
+/*
+ * Plain data: zeroed, then every field set by its key's setter, so two
+ * configurations compare with memcmp().
+ */
+struct config {
+	struct cfg_line line[CFG_MAX_LINES];
+	struct cfg_sip sip;
+	enum log_level log_level;
+};
+
+enum cfg_type {
+	CFG_BOOL,	/* 0|1, also true|false, yes|no, on|off */
+	CFG_U32,	/* decimal, within [min, max] */
+	CFG_MARK,	/* u32, decimal or 0x hex */
+	CFG_PORT,	/* 1..65535 */
+	CFG_STRING,	/* any text up to the field size */
+	CFG_SECRET,	/* as STRING, printed as **** */
+	CFG_HOST,	/* host name, IPv4 or IPv6 literal; "" = unset */
+	CFG_PATH,	/* readable file; "" = unset */
+	CFG_PROTO,	/* UDP|TCP|TLS, any case */
+	CFG_LOGLEVEL,	/* error|warning|info|debug */
+	CFG_UUID,	/* 8-4-4-4-12 hex digits; "" = unset */
+	CFG_DNSLIST,	/* "ip[:port],[ip6]:port,..."; "" = unset */
+};
+
+struct cfg_key {
+	const char *name;	/* per-line keys spell the index "N" */
+	enum cfg_type type;
+	bool per_line;
+	size_t offset;		/* in struct config, or struct cfg_line */
+	size_t size;		/* field size */
+	uint32_t min, max;	/* CFG_U32 */
+	const char *def;	/* default, in file syntax */
+	const char *range;	/* for people: "1000..300000", "UDP|TCP|TLS" */
+	const char *meaning;
+};
+
+const struct cfg_key *config_keys(size_t *n);
+
+/* Diagnostics: "FILE:LINE: key: why" (error) or a warning. */
+typedef void (*config_diag_fn)(void *arg, enum log_level lvl,
+			       const char *msg);
+
+void config_defaults(struct config *cfg);
+/*
+ * Reads @path into @cfg (defaults first). Every problem is reported
+ * through @diag (NULL: the log). Returns 0, -EINVAL when a value was
+ * bad (@cfg is then unusable), or -errno when the file cannot be read.
+ */
+int config_load_file(const char *path, struct config *cfg,
+		     config_diag_fn diag, void *arg);
+/* Same, from memory; @name stands for the file name in messages. */
+int config_load_string(const char *name, const char *text,
+		       struct config *cfg, config_diag_fn diag, void *arg);
+
+/* The effective configuration in file syntax, passwords as ****. */
+void config_print(const struct config *cfg, FILE *out);
+
+/* Where a line's REGISTER goes, from proxy/outbound proxy/registrar. */
+struct cfg_target {
+	const char *domain;	/* SIP domain (Request-URI, AOR, TLS name) */
+	const char *host;	/* next hop: host name or IP literal */
+	uint16_t port;		/* CFG_PORT_SRV: NAPTR/SRV */
+};
+
+/* false when registration is off (use_proxy=0 or no address). */
+bool config_target(const struct config *cfg, struct cfg_target *t);
+
+/* Has anything that line @n's registration depends on changed? */
+bool config_line_changed(const struct config *a, const struct config *b,
+			 unsigned int n);
+
+#endif

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The table of every configuration key. Documentation/admin-guide.md
+ * carries the same table for people; test_config checks that they agree.
+ */
+#include <stddef.h>
+
+#include "config/config.h"
+
+#define SIP	"voip/signalling/sip/"
+#define G(field)	offsetof(struct config, field), \
+			sizeof(((struct config *)0)->field)
+#define L(field)	offsetof(struct cfg_line, field), \
+			sizeof(((struct cfg_line *)0)->field)
+
+static const struct cfg_key keys[] = {
+	/* lines */
+	{ "voip/line/N/enabled", CFG_BOOL, true, L(enabled), 0, 0, "0",
+	  "0|1", "Register this line." },
+	{ "voip/line/N/id", CFG_STRING, true, L(id), 0, 0, "",
+	  "text, required when enabled",
+	  "User part of the line's address of record (sip:id@domain)." },
+	{ "voip/line/N/auth_name", CFG_STRING, true, L(auth_name), 0, 0, "",
+	  "text",
+	  "Digest user name; empty means the same as id." },
+	{ "voip/line/N/auth_password", CFG_SECRET, true, L(auth_password),
+	  0, 0, "", "text",
+	  "Digest password. Never logged; shown as **** by --check-config." },
+	{ "voip/line/N/description", CFG_STRING, true, L(description),
+	  0, 0, "", "text",
+	  "Label for logs and --status." },
+	{ "voip/line/N/display_name", CFG_STRING, true, L(display_name),
+	  0, 0, "", "text",
+	  "Display name in the From and To headers; empty: none." },
+
+	/* where to register */
+	{ SIP "proxy_address", CFG_HOST, false, G(sip.proxy_address),
+	  0, 0, "", "host name, IPv4 or IPv6 literal",
+	  "SIP proxy; also the SIP domain of every line (AOR, Request-URI, "
+	  "TLS server name)." },
+	{ SIP "proxy_port", CFG_PORT, false, G(sip.proxy_port), 0, 0, "65535",
+	  "1..65535",
+	  "Proxy port. 65535 with a host name: NAPTR/SRV lookup (RFC 3263); "
+	  "with an IP literal: 5060 (5061 for TLS)." },
+	{ SIP "use_proxy", CFG_BOOL, false, G(sip.use_proxy), 0, 0, "1",
+	  "0|1",
+	  "Register through proxy_address. 0 without an enabled registrar: "
+	  "no line registers." },
+	{ SIP "transport_protocol", CFG_PROTO, false, G(sip.transport),
+	  0, 0, "UDP", "UDP|TCP|TLS (any case)",
+	  "Transport for every line; restricts NAPTR/SRV to that transport." },
+	{ SIP "sip_outbound_proxy/enabled", CFG_BOOL, false,
+	  G(sip.outbound_proxy.enabled), 0, 0, "0", "0|1",
+	  "Send REGISTER to the outbound proxy instead of the proxy." },
+	{ SIP "sip_outbound_proxy/addr", CFG_HOST, false,
+	  G(sip.outbound_proxy.addr), 0, 0, "",
+	  "host name, IPv4 or IPv6 literal", "Outbound proxy address." },
+	{ SIP "sip_outbound_proxy/port", CFG_PORT, false,
+	  G(sip.outbound_proxy.port), 0, 0, "65535", "1..65535",
+	  "Outbound proxy port; 65535: NAPTR/SRV." },
+	{ SIP "sip_registrar/enabled", CFG_BOOL, false,
+	  G(sip.registrar.enabled), 0, 0, "0", "0|1",
+	  "Send REGISTER to a separate registrar (unless an outbound proxy "
+	  "is enabled)." },
+	{ SIP "sip_registrar/addr", CFG_HOST, false, G(sip.registrar.addr),
+	  0, 0, "", "host name, IPv4 or IPv6 literal",
+	  "Registrar address; the SIP domain when use_proxy is 0." },
+	{ SIP "sip_registrar/port", CFG_PORT, false, G(sip.registrar.port),
+	  0, 0, "65535", "1..65535", "Registrar port; 65535: NAPTR/SRV." },
+
+	/* timers */
+	{ SIP "outgoing_request_no_response_timeout_ms", CFG_U32, false,
+	  G(sip.no_response_timeout_ms), 1000, 300000, "32000",
+	  "1000..300000",
+	  "A request without any response for this long fails at that "
+	  "server (Timer F); the next server is tried." },
+	{ SIP "registration_expires", CFG_U32, false,
+	  G(sip.registration_expires_s), 30, 86400, "3600", "30..86400",
+	  "Expires asked for in REGISTER, seconds; the server's answer "
+	  "(and 423 Min-Expires) decide." },
+	{ SIP "registration_failed_timeout", CFG_U32, false,
+	  G(sip.registration_failed_timeout_s), 10, 3600, "60", "10..3600",
+	  "Seconds to wait before a new round after every server failed or "
+	  "the credentials were refused." },
+	{ SIP "sip_t1", CFG_U32, false, G(sip.t1_ms), 100, 10000, "500",
+	  "100..10000", "RFC 3261 T1 (RTT estimate), ms." },
+	{ SIP "sip_t2", CFG_U32, false, G(sip.t2_ms), 1000, 40000, "4000",
+	  "1000..40000, >= sip_t1",
+	  "RFC 3261 T2 (longest retransmit interval), ms." },
+
+	/* TLS */
+	{ SIP "tls/ca_file", CFG_PATH, false, G(sip.tls_ca_file), 0, 0, "",
+	  "readable PEM file",
+	  "CA certificates that verify the server; empty: the system's "
+	  "trust store." },
+	{ SIP "tls/cert_file", CFG_PATH, false, G(sip.tls_cert_file), 0, 0, "",
+	  "readable PEM file",
+	  "Client certificate; needs tls/key_file." },
+	{ SIP "tls/key_file", CFG_PATH, false, G(sip.tls_key_file), 0, 0, "",
+	  "readable PEM file",
+	  "Private key of the client certificate; needs tls/cert_file." },
+
+	/* daemon specifics */
+	{ SIP "socket_mark", CFG_MARK, false, G(sip.socket_mark), 0, 0, "0",
+	  "0..4294967295, decimal or 0x hex",
+	  "SO_MARK on every socket the daemon opens (needs CAP_NET_ADMIN); "
+	  "0: none." },
+	{ SIP "outbound_rfc5626", CFG_BOOL, false, G(sip.outbound_rfc5626),
+	  0, 0, "0", "0|1",
+	  "RFC 5626 outbound: +sip.instance and reg-id in the Contact." },
+	{ SIP "instance_uuid", CFG_UUID, false, G(sip.instance_uuid), 0, 0, "",
+	  "8-4-4-4-12 hex UUID",
+	  "+sip.instance of this phone; empty: a random one per start." },
+	{ SIP "user_agent", CFG_STRING, false, G(sip.user_agent), 0, 0,
+	  "sipsteerd", "text", "User-Agent header." },
+	{ SIP "dns_servers", CFG_DNSLIST, false, G(sip.dns_servers), 0, 0, "",
+	  "ip[:port],[ipv6]:port,...",
+	  "DNS servers to ask instead of /etc/resolv.conf; empty: "
+	  "/etc/resolv.conf." },
+	{ SIP "dns_timeout_ms", CFG_U32, false, G(sip.dns_timeout_ms),
+	  100, 30000, "2000", "100..30000",
+	  "Time for one DNS query before it is retried." },
+	{ SIP "dns_tries", CFG_U32, false, G(sip.dns_tries), 1, 10, "2",
+	  "1..10",
+	  "Attempts per DNS query before the cached (stale) answer is used." },
+	{ "system/sipsteerd/log_level", CFG_LOGLEVEL, false, G(log_level),
+	  0, 0, "info", "error|warning|info|debug",
+	  "Least important level logged; -v makes it debug." },
+};
+
+const struct cfg_key *config_keys(size_t *n)
+{
+	*n = sizeof(keys) / sizeof(keys[0]);
+	return keys;
+}
