@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <inttypes.h>
+
+#include "print.h"
+
+const char *event_name(uint8_t cmd)
+{
+	switch (cmd) {
+	case SIPSTEER_CMD_SERVICE_NEW:
+		return "new";
+	case SIPSTEER_CMD_SERVICE_DEL:
+		return "del";
+	case SIPSTEER_CMD_SERVICE_SET:
+		return "set";
+	case SIPSTEER_CMD_FLOWS_FLUSH:
+		return "flush";
+	default:
+		return "unknown";
+	}
+}
+
+static void print_targets(FILE *f, const struct sipsteer_service *svc,
+			  const char *sep)
+{
+	char buf[SIPSTEER_ADDRSTRLEN];
+	unsigned int i;
+
+	if (!svc->n_targets) {
+		fprintf(f, "%sinactive", sep);
+		return;
+	}
+	for (i = 0; i < svc->n_targets; i++)
+		fprintf(f, "%sactive %s", sep,
+			sipsteer_addr_format(&svc->targets[i], buf,
+					     sizeof(buf)));
+}
+
+static void print_counters(FILE *f, const struct sipsteer_stats *st)
+{
+	fprintf(f, "steered %" PRIu64 " passed %" PRIu64 " bypassed %" PRIu64
+		" flushes %" PRIu64 " flushed %" PRIu64,
+		st->flows_steered, st->flows_passed, st->flows_bypassed,
+		st->flushes, st->flows_flushed);
+}
+
+void print_service(FILE *f, const struct sipsteer_service *svc)
+{
+	char buf[SIPSTEER_ADDRSTRLEN];
+	unsigned int i;
+
+	fprintf(f, "service %s", svc->name);
+	if (svc->has & SIPSTEER_HAS_GENERATION)
+		fprintf(f, " generation %" PRIu32, svc->generation);
+	fputc('\n', f);
+	for (i = 0; i < svc->n_endpoints; i++)
+		fprintf(f, "  endpoint %s %s\n",
+			sipsteer_proto_name(svc->endpoints[i].proto),
+			sipsteer_addr_format(&svc->endpoints[i], buf,
+					     sizeof(buf)));
+	print_targets(f, svc, "  ");
+	fputc('\n', f);
+	if ((svc->has & SIPSTEER_HAS_BYPASS) && svc->bypass_mark)
+		fprintf(f, "  bypass-mark 0x%" PRIx32 "/0x%" PRIx32 "\n",
+			svc->bypass_mark, svc->bypass_mask);
+	if (svc->has & SIPSTEER_HAS_STATS) {
+		fputs("  flows ", f);
+		print_counters(f, &svc->stats);
+		fputc('\n', f);
+	}
+}
+
+void print_stats(FILE *f, const struct sipsteer_service *svc)
+{
+	fprintf(f, "%s generation %" PRIu32 " ", svc->name, svc->generation);
+	print_counters(f, &svc->stats);
+	fputc('\n', f);
+}
+
+void print_event(FILE *f, const struct sipsteer_event *ev)
+{
+	const struct sipsteer_service *svc = &ev->service;
+
+	fprintf(f, "%s %s", event_name(ev->cmd),
+		svc->name[0] ? svc->name : "?");
+	if (svc->has & SIPSTEER_HAS_GENERATION)
+		fprintf(f, " generation %" PRIu32, svc->generation);
+	if (ev->cmd == SIPSTEER_CMD_SERVICE_SET ||
+	    ev->cmd == SIPSTEER_CMD_SERVICE_NEW)
+		print_targets(f, svc, " ");
+	if (ev->has_flushed)
+		fprintf(f, " flushed %" PRIu32, ev->flushed);
+	fputc('\n', f);
+}
+
+static void json_addr(struct json *j, const struct sipsteer_addr *a,
+		      bool proto)
+{
+	char buf[SIPSTEER_ADDRSTRLEN];
+
+	json_begin_object(j);
+	if (proto)
+		json_kv_string(j, "proto", sipsteer_proto_name(a->proto));
+	json_kv_string(j, "addr", sipsteer_addr_ntop(a, buf, sizeof(buf)));
+	if (a->port)
+		json_kv_uint(j, "port", a->port);
+	json_end_object(j);
+}
+
+static void json_addrs(struct json *j, const char *key,
+		       const struct sipsteer_addr *v, unsigned int n,
+		       bool proto)
+{
+	unsigned int i;
+
+	json_key(j, key);
+	json_begin_array(j);
+	for (i = 0; i < n; i++)
+		json_addr(j, &v[i], proto);
+	json_end_array(j);
+}
+
+static void json_counters(struct json *j, const struct sipsteer_stats *st)
+{
+	json_key(j, "stats");
+	json_begin_object(j);
+	json_kv_uint(j, "flows_steered", st->flows_steered);
+	json_kv_uint(j, "flows_passed", st->flows_passed);
+	json_kv_uint(j, "flows_bypassed", st->flows_bypassed);
+	json_kv_uint(j, "flushes", st->flushes);
+	json_kv_uint(j, "flows_flushed", st->flows_flushed);
+	json_end_object(j);
+}
+
+/* The fields of svc the kernel sent, inside an open object. */
+static void json_service_fields(struct json *j,
+				const struct sipsteer_service *svc,
+				bool targets)
+{
+	json_kv_string(j, "name", svc->name);
+	if (svc->has & SIPSTEER_HAS_GENERATION)
+		json_kv_uint(j, "generation", svc->generation);
+	if (svc->has & SIPSTEER_HAS_ENDPOINTS)
+		json_addrs(j, "endpoints", svc->endpoints, svc->n_endpoints,
+			   true);
+	/* No TARGETS attribute in a full service means inactive. */
+	if (targets || (svc->has & SIPSTEER_HAS_TARGETS))
+		json_addrs(j, "targets", svc->targets, svc->n_targets, false);
+	if (svc->has & SIPSTEER_HAS_BYPASS) {
+		json_kv_uint(j, "bypass_mark", svc->bypass_mark);
+		json_kv_uint(j, "bypass_mask", svc->bypass_mask);
+	}
+	if (svc->has & SIPSTEER_HAS_STATS)
+		json_counters(j, &svc->stats);
+}
+
+void json_service(struct json *j, const struct sipsteer_service *svc)
+{
+	json_begin_object(j);
+	json_service_fields(j, svc, true);
+	json_end_object(j);
+}
+
+void json_stats(struct json *j, const struct sipsteer_service *svc)
+{
+	json_begin_object(j);
+	json_kv_string(j, "name", svc->name);
+	json_kv_uint(j, "generation", svc->generation);
+	json_counters(j, &svc->stats);
+	json_end_object(j);
+}
+
+void json_event(struct json *j, const struct sipsteer_event *ev)
+{
+	json_begin_object(j);
+	json_kv_string(j, "event", event_name(ev->cmd));
+	json_service_fields(j, &ev->service,
+			    ev->cmd == SIPSTEER_CMD_SERVICE_SET ||
+			    ev->cmd == SIPSTEER_CMD_SERVICE_NEW);
+	if (ev->has_flushed)
+		json_kv_uint(j, "flushed", ev->flushed);
+	json_end_object(j);
+}
