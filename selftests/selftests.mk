@@ -1,1 +1,42 @@
-# selftests: filled in by its owner
+# selftests: traffic tools, the kernel selftests in a qemu VM (check-vm),
+# the demo scenario (demo) and the benchmark (bench).
+
+SELFTEST_TOOLS := udpsend udpsink tcpecho tcpclient
+SELFTEST_NL_TOOLS := nlfuzz switchlat
+SELFTEST_TOOL_BINS := $(addprefix $(BUILD)/tools/,$(SELFTEST_TOOLS) \
+	$(SELFTEST_NL_TOOLS))
+SELFTEST_TOOL_DEPS := selftests/tools/common.c selftests/tools/common.h
+SELFTEST_NL_DEPS := selftests/tools/nl.c selftests/tools/nl.h \
+	include/uapi/linux/sipsteer.h
+SELFTEST_VM := selftests/vm/run.sh
+
+.PHONY: selftest-tools check-vm-kmod
+
+selftest-tools: $(SELFTEST_TOOL_BINS)
+
+$(BUILD)/tools/%: selftests/tools/%.c $(SELFTEST_TOOL_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_COMMON) $(CFLAGS_COMMON) -o $@ $< \
+		selftests/tools/common.c
+
+$(addprefix $(BUILD)/tools/,$(SELFTEST_NL_TOOLS)): $(BUILD)/tools/%: \
+		selftests/tools/%.c $(SELFTEST_TOOL_DEPS) $(SELFTEST_NL_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_COMMON) $(CFLAGS_COMMON) -o $@ $< \
+		selftests/tools/common.c selftests/tools/nl.c \
+		$(shell $(PKG_CONFIG) --libs libmnl)
+
+# The VM boots Debian's stock kernel for $(KDIR) and runs every
+# selftests/kmod/*.sh script; one script: selftests/vm/run.sh SCRIPT.
+check-vm: check-vm-kmod
+check-vm-kmod: module userspace selftest-tools
+	@mkdir -p $(RESULTS)
+	BUILD=$(BUILD) KDIR=$(KDIR) $(SELFTEST_VM) --result $(RESULTS)/vm.txt
+
+demo: all selftest-tools
+	@BUILD=$(BUILD) KDIR=$(KDIR) VM_QUIET=1 $(SELFTEST_VM) --mode demo; \
+	rc=$$?; grep -a '^demo' $(BUILD)/vm/demo.log | sed 's/^demo: \{0,1\}//'; \
+	exit $$rc
+
+bench: all selftest-tools
+	BUILD=$(BUILD) KDIR=$(KDIR) $(SELFTEST_VM) --mode bench
