@@ -6,13 +6,15 @@
 # main.c holds only main(); unit tests link everything but main.o.
 
 DAEMON_DIR := userspace/daemon
-DAEMON_PKGS := libcares gnutls libnl-3.0 libnl-route-3.0 libmnl
+# nettle: SHA-512/256 for digest (GnuTLS 3.7 lacks it).
+DAEMON_PKGS := libcares gnutls nettle libnl-3.0 libnl-route-3.0 libmnl
 DAEMON_PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DAEMON_PKGS) 2>/dev/null)
 DAEMON_PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(DAEMON_PKGS) 2>/dev/null)
 DAEMON_CPPFLAGS := $(CPPFLAGS_COMMON) -I$(CURDIR)/$(DAEMON_DIR) \
 	-I$(CURDIR)/userspace/lib $(DAEMON_PKG_CFLAGS)
-# The netlink library, once userspace/lib builds it.
-DAEMON_LIBSIPSTEER = $(wildcard $(BUILD)/libsipsteer.a)
+# The netlink library (userspace/lib/lib.mk is included before us).
+DAEMON_LIBSIPSTEER := $(if $(LIB_SRCS),$(BUILD)/libsipsteer.a)
+DAEMON_SAN_LIBSIPSTEER := $(if $(LIB_SRCS),$(BUILD)/san/libsipsteer.a)
 
 DAEMON_SRCS := $(sort $(wildcard $(DAEMON_DIR)/*.c $(DAEMON_DIR)/*/*.c))
 DAEMON_OBJS := $(DAEMON_SRCS:$(DAEMON_DIR)/%.c=$(BUILD)/daemon/%.o)
@@ -37,8 +39,9 @@ userspace: $(BUILD)/sipsteerd
 sipsteerd: $(BUILD)/sipsteerd
 check-unit: check-unit-daemon
 
-$(BUILD)/sipsteerd: $(DAEMON_OBJS)
-	$(CC) $(CFLAGS_COMMON) -o $@ $^ $(DAEMON_LIBSIPSTEER) $(DAEMON_PKG_LIBS)
+$(BUILD)/sipsteerd: $(DAEMON_OBJS) $(DAEMON_LIBSIPSTEER)
+	$(CC) $(CFLAGS_COMMON) -o $@ $(DAEMON_OBJS) $(DAEMON_LIBSIPSTEER) \
+		$(DAEMON_PKG_LIBS)
 
 $(BUILD)/daemon/%.o: $(DAEMON_DIR)/%.c
 	@mkdir -p $(@D)
@@ -48,10 +51,11 @@ $(BUILD)/san/daemon/%.o: $(DAEMON_DIR)/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_SAN) $(DAEMON_CPPFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/san/tests/daemon/%: $(DAEMON_TEST_DIR)/%.c $(DAEMON_SAN_LIB_OBJS)
+$(BUILD)/san/tests/daemon/%: $(DAEMON_TEST_DIR)/%.c $(DAEMON_SAN_LIB_OBJS) \
+		$(DAEMON_SAN_LIBSIPSTEER)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_SAN) $(DAEMON_TEST_CPPFLAGS) -MMD -MP -o $@ $< \
-		$(DAEMON_SAN_LIB_OBJS) $(DAEMON_LIBSIPSTEER) \
+		$(DAEMON_SAN_LIB_OBJS) $(DAEMON_SAN_LIBSIPSTEER) \
 		$(DAEMON_PKG_LIBS) $(DAEMON_TEST_LIBS)
 
 check-unit-daemon: $(DAEMON_TESTS)
