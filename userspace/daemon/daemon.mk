@@ -24,6 +24,9 @@ DAEMON_MAIN_OBJ := $(BUILD)/daemon/main.o
 DAEMON_SAN_OBJS := $(DAEMON_SRCS:$(DAEMON_DIR)/%.c=$(BUILD)/san/daemon/%.o)
 DAEMON_SAN_LIB_OBJS := $(filter-out $(BUILD)/san/daemon/main.o,\
 	$(DAEMON_SAN_OBJS))
+# Only pattern rules name them: keep make from deleting them as
+# intermediates, which would relink every test each time.
+.SECONDARY: $(DAEMON_SAN_LIB_OBJS)
 
 DAEMON_TEST_DIR := selftests/unit/daemon
 DAEMON_TEST_SRCS := $(sort $(wildcard $(DAEMON_TEST_DIR)/test_*.c))
