@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Server list: order, next-server decisions, Retry-After, results kept
+ * across a DNS refresh. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "reg/serverlist.h"
+
+static struct sip_server srv(const char *ip, uint16_t port)
+{
+	struct sip_server s;
+	struct sockaddr_in *in = (struct sockaddr_in *)&s.addr;
+
+	memset(&s, 0, sizeof(s));
+	snprintf(s.target, sizeof(s.target), "sip-%u.example.org", port);
+	in->sin_family = AF_INET;
+	in->sin_port = htons(port);
+	inet_pton(AF_INET, ip, &in->sin_addr);
+	s.addr_len = sizeof(*in);
+	s.proto = TP_UDP;
+	return s;
+}
+
+static void test_sequential_failover(void **state)
+{
+	struct sip_server s[3] = {
+		srv("192.0.2.1", 5060), srv("192.0.2.2", 5060),
+		srv("192.0.2.3", 5060),
+	};
+	struct serverlist sl;
+
+	(void)state;
+	sl_init(&sl);
+	assert_int_equal(sl_first(&sl, 0), -1);	/* empty */
+	sl_set(&sl, s, 3);
+	assert_int_equal(sl.n, 3);
+	assert_int_equal(sl_first(&sl, 1000), 0);
+	sl_report(&sl, 0, SL_RES_TIMEOUT, 0, 0, 1000);
+	assert_int_equal(sl_next(&sl, 1000), 1);
+	sl_report(&sl, 1, SL_RES_UNREACHABLE, 0, 0, 1100);
+	assert_int_equal(sl_next(&sl, 1100), 2);
+	sl_report(&sl, 2, SL_RES_OK, 200, 0, 1200);
+	assert_int_equal(sl.cur, 2);
+	assert_int_equal(sl_get(&sl, 0)->last, SL_RES_TIMEOUT);
+	assert_int_equal(sl_get(&sl, 1)->last, SL_RES_UNREACHABLE);
+	assert_int_equal(sl_get(&sl, 2)->last, SL_RES_OK);
+	assert_int_equal(sl_get(&sl, 2)->last_code, 200);
+	assert_int_equal(sl_get(&sl, 2)->last_ms, 1200);
+	assert_int_equal(sl_next(&sl, 1300), -1);	/* round over */
+	assert_int_equal(sl.cur, -1);
+	assert_int_equal(sl_next(&sl, 1300), -1);
+	assert_null(sl_get(&sl, 3));
+	assert_null(sl_get(&sl, -1));
+}
+
+/* A 503 with Retry-After keeps the server out until the time passes. */
+static void test_retry_after(void **state)
+{
+	struct sip_server s[2] = {
+		srv("192.0.2.1", 5060), srv("192.0.2.2", 5060),
+	};
+	struct serverlist sl;
+
+	(void)state;
+	sl_init(&sl);
+	sl_set(&sl, s, 2);
+	assert_int_equal(sl_first(&sl, 0), 0);
+	sl_report(&sl, 0, SL_RES_503, 503, 30, 0);
+	assert_int_equal(sl_next(&sl, 0), 1);
+	sl_report(&sl, 1, SL_RES_503, 503, 0, 0);
+	assert_int_equal(sl_first(&sl, 29999), 1);	/* 0 held back */
+	assert_int_equal(sl_first(&sl, 30000), 0);
+	sl_report(&sl, 1, SL_RES_503, 503, 60, 0);
+	sl_report(&sl, 0, SL_RES_503, 503, 60, 0);
+	assert_int_equal(sl_first(&sl, 1000), -1);	/* all held back */
+}
+
+static void test_refresh_keeps_results(void **state)
+{
+	struct sip_server a[2] = {
+		srv("192.0.2.1", 5060), srv("192.0.2.2", 5060),
+	};
+	struct sip_server b[2] = {
+		srv("192.0.2.2", 5060), srv("192.0.2.9", 5060),
+	};
+	struct sip_server many[SL_MAX_SERVERS + 3];
+	struct serverlist sl;
+	unsigned int i;
+
+	(void)state;
+	sl_init(&sl);
+	sl_set(&sl, a, 2);
+	sl_report(&sl, 1, SL_RES_TLS, 0, 0, 500);
+	sl_set(&sl, b, 2);
+	assert_int_equal(sl.cur, -1);
+	assert_int_equal(sl_get(&sl, 0)->last, SL_RES_TLS);
+	assert_int_equal(sl_get(&sl, 0)->last_ms, 500);
+	assert_int_equal(sl_get(&sl, 1)->last, SL_RES_NONE);
+
+	for (i = 0; i < SL_MAX_SERVERS + 3; i++)
+		many[i] = srv("192.0.2.1", (uint16_t)(5060 + i));
+	sl_set(&sl, many, SL_MAX_SERVERS + 3);
+	assert_int_equal(sl.n, SL_MAX_SERVERS);
+	sl_report(&sl, SL_MAX_SERVERS, SL_RES_OK, 200, 0, 1);	/* ignored */
+}
+
+static void test_result_names(void **state)
+{
+	(void)state;
+	assert_string_equal(sl_result_name(SL_RES_TIMEOUT), "timeout");
+	assert_string_equal(sl_result_name(SL_RES_503), "503");
+	assert_string_equal(sl_result_name((enum sl_result)99), "?");
+	assert_true(sl_result_fails_over(SL_RES_TIMEOUT));
+	assert_true(sl_result_fails_over(SL_RES_RESET));
+	assert_true(sl_result_fails_over(SL_RES_TLS));
+	assert_true(sl_result_fails_over(SL_RES_503));
+	assert_false(sl_result_fails_over(SL_RES_AUTH));
+	assert_false(sl_result_fails_over(SL_RES_REJECTED));
+	assert_false(sl_result_fails_over(SL_RES_OK));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sequential_failover),
+		cmocka_unit_test(test_retry_after),
+		cmocka_unit_test(test_refresh_keeps_results),
+		cmocka_unit_test(test_result_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0
+/* A line's server list: results per entry and the next-server choice. */
+#include <string.h>
+
+#include "reg/serverlist.h"
+
+const char *sl_result_name(enum sl_result res)
+{
+	static const char *const names[] = {
+		[SL_RES_NONE] = "untried",
+		[SL_RES_OK] = "ok",
+		[SL_RES_TIMEOUT] = "timeout",
+		[SL_RES_UNREACHABLE] = "unreachable",
+		[SL_RES_RESET] = "reset",
+		[SL_RES_TLS] = "tls",
+		[SL_RES_TRANSPORT] = "transport",
+		[SL_RES_503] = "503",
+		[SL_RES_AUTH] = "auth-failed",
+		[SL_RES_REJECTED] = "rejected",
+	};
+
+	if ((unsigned int)res >= sizeof(names) / sizeof(names[0]))
+		return "?";
+	return names[res];
+}
+
+bool sl_result_fails_over(enum sl_result res)
+{
+	switch (res) {
+	case SL_RES_TIMEOUT:
+	case SL_RES_UNREACHABLE:
+	case SL_RES_RESET:
+	case SL_RES_TLS:
+	case SL_RES_TRANSPORT:
+	case SL_RES_503:
+		return true;
+	default:
+		/* Credentials or policy: another server would say the same. */
+		return false;
+	}
+}
+
+void sl_init(struct serverlist *sl)
+{
+	memset(sl, 0, sizeof(*sl));
+	sl->cur = -1;
+}
+
+static bool same_server(const struct sip_server *a,
+			const struct sip_server *b)
+{
+	return a->proto == b->proto && a->addr_len == b->addr_len &&
+	       !memcmp(&a->addr, &b->addr, a->addr_len);
+}
+
+void sl_set(struct serverlist *sl, const struct sip_server *srv,
+	    unsigned int n)
+{
+	struct serverlist old = *sl;
+	unsigned int i, j;
+
+	if (n > SL_MAX_SERVERS)
+		n = SL_MAX_SERVERS;
+	sl_init(sl);
+	for (i = 0; i < n; i++) {
+		struct sl_entry *e = &sl->e[i];
+
+		e->srv = srv[i];
+		for (j = 0; j < old.n; j++) {
+			if (same_server(&old.e[j].srv, &srv[i])) {
+				e->last = old.e[j].last;
+				e->last_code = old.e[j].last_code;
+				e->last_ms = old.e[j].last_ms;
+				e->retry_after_ms = old.e[j].retry_after_ms;
+				break;
+			}
+		}
+	}
+	sl->n = n;
+}
+
+void sl_report(struct serverlist *sl, int idx, enum sl_result res, int code,
+	       uint32_t retry_after_s, uint64_t now_ms)
+{
+	struct sl_entry *e;
+
+	if (idx < 0 || (unsigned int)idx >= sl->n)
+		return;
+	e = &sl->e[idx];
+	e->last = res;
+	e->last_code = code;
+	e->last_ms = now_ms;
+	e->retry_after_ms = retry_after_s ?
+			    now_ms + (uint64_t)retry_after_s * 1000 : 0;
+}
+
+static bool held_back(const struct sl_entry *e, uint64_t now_ms)
+{
+	return e->retry_after_ms && e->retry_after_ms > now_ms;
+}
+
+/* Next usable entry from @start on, marking the ones passed as tried. */
+static int pick_from(struct serverlist *sl, unsigned int start,
+		     uint64_t now_ms)
+{
+	unsigned int i;
+
+	for (i = start; i < sl->n; i++) {
+		sl->tried++;
+		if (!held_back(&sl->e[i], now_ms)) {
+			sl->cur = (int)i;
+			return sl->cur;
+		}
+	}
+	sl->cur = -1;
+	return -1;
+}
+
+int sl_first(struct serverlist *sl, uint64_t now_ms)
+{
+	sl->tried = 0;
+	return pick_from(sl, 0, now_ms);
+}
+
+int sl_next(struct serverlist *sl, uint64_t now_ms)
+{
+	if (sl->cur < 0)
+		return -1;
+	return pick_from(sl, (unsigned int)sl->cur + 1, now_ms);
+}
+
+const struct sl_entry *sl_get(const struct serverlist *sl, int idx)
+{
+	if (idx < 0 || (unsigned int)idx >= sl->n)
+		return NULL;
+	return &sl->e[idx];
+}
