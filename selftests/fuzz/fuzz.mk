@@ -1,12 +1,6 @@
 # fuzzing: libFuzzer harness for the SIP parser. `make fuzz` runs it for
 # FUZZ_TIME seconds (default 60) from the seed corpus; not part of check.
 
-# sip/digest.c takes SHA-512/256 from nettle (GnuTLS 3.7 lacks it).
-# Appended here until daemon.mk lists nettle in DAEMON_PKGS.
-ifeq ($(findstring -lnettle,$(DAEMON_PKG_LIBS)),)
-DAEMON_PKG_LIBS += $(shell $(PKG_CONFIG) --libs nettle 2>/dev/null)
-endif
-
 FUZZ_TIME ?= 60
 FUZZ_CC ?= clang
 FUZZ_DIR := selftests/fuzz

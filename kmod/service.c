@@ -1,0 +1,514 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sipsteer: services, their immutable configuration snapshots and the
+ * endpoint lookup table the NAT hook reads.
+ *
+ * Every change follows the same steps under sipsteer_net.lock: change
+ * the service list tentatively, build a whole new table, make sure the
+ * NAT hooks it needs are registered, publish it with one pointer store,
+ * flush the conntrack entries that no longer point where the service
+ * says, and free what readers may still hold after a grace period. The
+ * table is rebuilt on every change: it has at most
+ * SIPSTEER_MAX_SERVICES * SIPSTEER_MAX_ENDPOINTS entries, and a single
+ * published pointer makes each change atomic for the hook.
+ */
+#include <linux/jhash.h>
+#include <linux/log2.h>
+#include <linux/percpu.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <net/netfilter/nf_conntrack.h>
+
+#include "sipsteer.h"
+
+static bool sipsteer_endpoint_equal(const struct sipsteer_endpoint *a,
+				    const struct sipsteer_endpoint *b)
+{
+	return !memcmp(a, b, sizeof(*a));
+}
+
+static u32 sipsteer_endpoint_hash(const struct sipsteer_endpoint *ep,
+				  u32 seed)
+{
+	BUILD_BUG_ON(sizeof(*ep) % sizeof(u32));
+	return jhash2((const u32 *)ep, sizeof(*ep) / sizeof(u32), seed);
+}
+
+static const struct sipsteer_config *
+sipsteer_table_find(const struct sipsteer_table *table,
+		    const struct sipsteer_endpoint *key)
+{
+	u32 i = sipsteer_endpoint_hash(key, table->seed);
+
+	/* Never full: the table has at least twice as many slots as keys. */
+	for (;; i++) {
+		const struct sipsteer_slot *slot;
+
+		slot = &table->slots[i & table->mask];
+		if (!slot->cfg)
+			return NULL;
+		if (sipsteer_endpoint_equal(&slot->key, key))
+			return slot->cfg;
+	}
+}
+
+/*
+ * Find the configuration whose endpoint is the original destination of a
+ * conntrack tuple. Runs in the NAT hook (RCU) and in the flush filter
+ * (conntrack bucket lock held), so it must not sleep.
+ */
+const struct sipsteer_config *
+sipsteer_table_lookup(const struct sipsteer_table *table,
+		      const struct nf_conntrack_tuple *tuple)
+{
+	struct sipsteer_endpoint key = {};
+
+	if (!table)
+		return NULL;
+	if (tuple->dst.protonum != IPPROTO_UDP &&
+	    tuple->dst.protonum != IPPROTO_TCP)
+		return NULL;
+
+	switch (tuple->src.l3num) {
+	case NFPROTO_IPV4:
+		key.af = SIPSTEER_AF_INET;
+		key.addr.ip = tuple->dst.u3.ip;
+		break;
+	case NFPROTO_IPV6:
+		key.af = SIPSTEER_AF_INET6;
+		key.addr.in6 = tuple->dst.u3.in6;
+		break;
+	default:
+		return NULL;
+	}
+	if (!(table->families & BIT(key.af)))
+		return NULL;
+	key.port = tuple->dst.u.all;
+	key.proto = tuple->dst.protonum;
+
+	return sipsteer_table_find(table, &key);
+}
+
+static void sipsteer_table_insert(struct sipsteer_table *table,
+				  const struct sipsteer_endpoint *key,
+				  const struct sipsteer_config *cfg)
+{
+	u32 i = sipsteer_endpoint_hash(key, table->seed);
+
+	while (table->slots[i & table->mask].cfg)
+		i++;
+	table->slots[i & table->mask].key = *key;
+	table->slots[i & table->mask].cfg = cfg;
+	table->families |= BIT(key->af);
+}
+
+/* Build the table for the current service list; NULL when it is empty. */
+static struct sipsteer_table *sipsteer_table_build(struct sipsteer_net *sn)
+{
+	struct sipsteer_service *svc;
+	struct sipsteer_table *table;
+	unsigned int n = 0, slots, i;
+
+	list_for_each_entry(svc, &sn->services, node)
+		n += svc->cfg->spec.n_endpoints;
+	if (!n)
+		return NULL;
+
+	slots = roundup_pow_of_two(2 * n);
+	table = kvzalloc(struct_size(table, slots, slots), GFP_KERNEL);
+	if (!table)
+		return ERR_PTR(-ENOMEM);
+	table->seed = get_random_u32();
+	table->mask = slots - 1;
+
+	list_for_each_entry(svc, &sn->services, node) {
+		const struct sipsteer_spec *spec = &svc->cfg->spec;
+
+		for (i = 0; i < spec->n_endpoints; i++)
+			sipsteer_table_insert(table, &spec->endpoints[i],
+					      svc->cfg);
+	}
+	return table;
+}
+
+static struct sipsteer_table *sipsteer_table_get(struct sipsteer_net *sn)
+{
+	return rcu_dereference_protected(sn->table,
+					 lockdep_is_held(&sn->lock));
+}
+
+/*
+ * Publish a table built from the (already changed) service list. On
+ * success *oldp is the previous table, which the caller flushes against
+ * and then frees with sipsteer_table_free().
+ */
+static int sipsteer_publish(struct sipsteer_net *sn,
+			    struct sipsteer_table **oldp)
+{
+	struct sipsteer_table *old = sipsteer_table_get(sn);
+	struct sipsteer_table *new = sipsteer_table_build(sn);
+	unsigned int families;
+	int err;
+
+	if (IS_ERR(new))
+		return PTR_ERR(new);
+
+	/* Hooks for new families go in before the table that needs them. */
+	families = (old ? old->families : 0) | (new ? new->families : 0);
+	err = sipsteer_nat_sync(sn, families);
+	if (err) {
+		kvfree(new);
+		return err;
+	}
+
+	rcu_assign_pointer(sn->table, new);
+	/* Only unregisters, so it cannot fail. */
+	sipsteer_nat_sync(sn, new ? new->families : 0);
+	*oldp = old;
+	return 0;
+}
+
+static void sipsteer_table_free(struct sipsteer_table *table)
+{
+	if (table)
+		kvfree_rcu(table, rcu);
+}
+
+static void sipsteer_service_free_rcu(struct rcu_head *head)
+{
+	struct sipsteer_service *svc =
+		container_of(head, struct sipsteer_service, rcu);
+
+	free_percpu(svc->stats);
+	kfree(svc);
+}
+
+/* Free a service that is no longer reachable from a published table. */
+static void sipsteer_service_free(struct sipsteer_service *svc)
+{
+	kfree_rcu(svc->cfg, rcu);
+	call_rcu(&svc->rcu, sipsteer_service_free_rcu);
+}
+
+static struct sipsteer_service *sipsteer_service_alloc(void)
+{
+	struct sipsteer_service *svc;
+	int cpu;
+
+	svc = kzalloc(sizeof(*svc), GFP_KERNEL);
+	if (!svc)
+		return NULL;
+	svc->stats = alloc_percpu(struct sipsteer_pcpu_stats);
+	if (!svc->stats) {
+		kfree(svc);
+		return NULL;
+	}
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(svc->stats, cpu)->syncp);
+	return svc;
+}
+
+struct sipsteer_service *sipsteer_service_find(struct sipsteer_net *sn,
+					       const char *name)
+{
+	struct sipsteer_service *svc;
+
+	lockdep_assert_held(&sn->lock);
+	list_for_each_entry(svc, &sn->services, node)
+		if (!strcmp(svc->cfg->spec.name, name))
+			return svc;
+	return NULL;
+}
+
+/* An endpoint may belong to only one service of a namespace. */
+static int sipsteer_endpoint_taken(struct sipsteer_net *sn,
+				   const struct sipsteer_spec *spec,
+				   const struct sipsteer_service *self)
+{
+	const struct sipsteer_endpoint *mine, *theirs;
+	const struct sipsteer_service *svc;
+	unsigned int i, j;
+
+	list_for_each_entry(svc, &sn->services, node) {
+		if (svc == self)
+			continue;
+		theirs = svc->cfg->spec.endpoints;
+		for (i = 0; i < spec->n_endpoints; i++) {
+			mine = &spec->endpoints[i];
+			for (j = 0; j < svc->cfg->spec.n_endpoints; j++)
+				if (sipsteer_endpoint_equal(mine, &theirs[j]))
+					return i;
+		}
+	}
+	return -1;
+}
+
+static struct sipsteer_config *
+sipsteer_config_new(struct sipsteer_net *sn, struct sipsteer_service *svc,
+		    const struct sipsteer_spec *spec)
+{
+	struct sipsteer_config *cfg;
+
+	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
+	if (!cfg)
+		return NULL;
+	cfg->svc = svc;
+	cfg->stats = svc->stats;
+	cfg->generation = sn->generation + 1;
+	cfg->spec = *spec;
+	return cfg;
+}
+
+static void sipsteer_count_flush(struct sipsteer_service *svc,
+				 unsigned int flushed)
+{
+	svc->flushes++;
+	svc->flows_flushed += flushed;
+}
+
+/*
+ * Create a service or, with @replace, replace an existing one's whole
+ * configuration (its counters are kept). Caller holds sn->lock.
+ */
+int sipsteer_service_add(struct sipsteer_net *sn,
+			 const struct sipsteer_spec *spec, bool replace,
+			 struct sipsteer_service **svcp,
+			 struct sipsteer_fail *fail)
+{
+	struct sipsteer_service *svc, *fresh = NULL;
+	struct sipsteer_config *cfg, *old_cfg = NULL;
+	struct sipsteer_table *old;
+	unsigned int flushed;
+	int taken, err;
+
+	lockdep_assert_held(&sn->lock);
+
+	svc = sipsteer_service_find(sn, spec->name);
+	if (svc && !replace) {
+		fail->why = SIPSTEER_WHY_EXISTS;
+		return -EEXIST;
+	}
+	taken = sipsteer_endpoint_taken(sn, spec, svc);
+	if (taken >= 0) {
+		fail->why = SIPSTEER_WHY_ENDPOINT_TAKEN;
+		fail->endpoint = taken;
+		return -EEXIST;
+	}
+	if (!svc && sn->n_services >= SIPSTEER_MAX_SERVICES) {
+		fail->why = SIPSTEER_WHY_TOO_MANY;
+		return -ENOSPC;
+	}
+
+	if (!svc) {
+		fresh = sipsteer_service_alloc();
+		if (!fresh)
+			return -ENOMEM;
+		svc = fresh;
+	}
+	cfg = sipsteer_config_new(sn, svc, spec);
+	if (!cfg) {
+		err = -ENOMEM;
+		goto out_free;
+	}
+
+	if (fresh) {
+		svc->cfg = cfg;
+		list_add_tail(&svc->node, &sn->services);
+		sn->n_services++;
+	} else {
+		old_cfg = svc->cfg;
+		svc->cfg = cfg;
+	}
+
+	err = sipsteer_publish(sn, &old);
+	if (err) {
+		if (fresh) {
+			list_del(&svc->node);
+			sn->n_services--;
+		} else {
+			svc->cfg = old_cfg;
+		}
+		kfree(cfg);
+		goto out_free;
+	}
+	sn->generation++;
+
+	flushed = sipsteer_flush(sn->net, old, sipsteer_table_get(sn), svc,
+				 false);
+	svc->flows_flushed += flushed;
+	sipsteer_table_free(old);
+	if (old_cfg)
+		kfree_rcu(old_cfg, rcu);
+	*svcp = svc;
+	return 0;
+
+out_free:
+	if (fresh) {
+		free_percpu(fresh->stats);
+		kfree(fresh);
+	}
+	return err;
+}
+
+/*
+ * Switch the active targets atomically, then remove the conntrack
+ * entries of the service's flows that do not point at them, so that
+ * datagram flows move on their next packet. Caller holds sn->lock.
+ */
+int sipsteer_service_set(struct sipsteer_net *sn, const char *name,
+			 const struct sipsteer_target *targets,
+			 const u32 *expect_generation,
+			 struct sipsteer_service **svcp,
+			 struct sipsteer_fail *fail)
+{
+	struct sipsteer_config *cfg, *old_cfg;
+	struct sipsteer_service *svc;
+	struct sipsteer_table *old;
+	unsigned int flushed;
+	int err;
+
+	lockdep_assert_held(&sn->lock);
+
+	svc = sipsteer_service_find(sn, name);
+	if (!svc) {
+		fail->why = SIPSTEER_WHY_NOENT;
+		return -ENOENT;
+	}
+	old_cfg = svc->cfg;
+	if (expect_generation && *expect_generation != old_cfg->generation) {
+		fail->why = SIPSTEER_WHY_STALE;
+		return -ESTALE;
+	}
+
+	cfg = sipsteer_config_new(sn, svc, &old_cfg->spec);
+	if (!cfg)
+		return -ENOMEM;
+	memcpy(cfg->spec.targets, targets, sizeof(cfg->spec.targets));
+
+	svc->cfg = cfg;
+	err = sipsteer_publish(sn, &old);
+	if (err) {
+		svc->cfg = old_cfg;
+		kfree(cfg);
+		return err;
+	}
+	sn->generation++;
+
+	flushed = sipsteer_flush(sn->net, old, sipsteer_table_get(sn), svc,
+				 false);
+	sipsteer_count_flush(svc, flushed);
+	sipsteer_table_free(old);
+	kfree_rcu(old_cfg, rcu);
+	*svcp = svc;
+	return 0;
+}
+
+/*
+ * Delete a service; its flows that were NATed are flushed so nothing
+ * keeps steering them. Caller holds sn->lock.
+ */
+int sipsteer_service_del(struct sipsteer_net *sn, const char *name,
+			 u32 *generation, struct sipsteer_fail *fail)
+{
+	struct sipsteer_service *svc;
+	struct sipsteer_table *old;
+	struct list_head *prev;
+	int err;
+
+	lockdep_assert_held(&sn->lock);
+
+	svc = sipsteer_service_find(sn, name);
+	if (!svc) {
+		fail->why = SIPSTEER_WHY_NOENT;
+		return -ENOENT;
+	}
+
+	prev = svc->node.prev;
+	list_del(&svc->node);
+	sn->n_services--;
+	err = sipsteer_publish(sn, &old);
+	if (err) {
+		list_add(&svc->node, prev);
+		sn->n_services++;
+		return err;
+	}
+	*generation = ++sn->generation;
+
+	sipsteer_flush(sn->net, old, sipsteer_table_get(sn), svc, false);
+	sipsteer_table_free(old);
+	sipsteer_service_free(svc);
+	return 0;
+}
+
+/*
+ * Remove the conntrack entries of a service's flows that do not point at
+ * its active target, or all of them with @all. Caller holds sn->lock.
+ */
+int sipsteer_service_flush(struct sipsteer_net *sn, const char *name,
+			   bool all, struct sipsteer_service **svcp,
+			   unsigned int *flushed, struct sipsteer_fail *fail)
+{
+	struct sipsteer_table *table = sipsteer_table_get(sn);
+	struct sipsteer_service *svc;
+
+	svc = sipsteer_service_find(sn, name);
+	if (!svc) {
+		fail->why = SIPSTEER_WHY_NOENT;
+		return -ENOENT;
+	}
+	*flushed = sipsteer_flush(sn->net, table, table, svc, all);
+	sipsteer_count_flush(svc, *flushed);
+	*svcp = svc;
+	return 0;
+}
+
+void sipsteer_service_stats(const struct sipsteer_service *svc,
+			    struct sipsteer_stats *stats)
+{
+	int cpu;
+
+	memset(stats, 0, sizeof(*stats));
+	for_each_possible_cpu(cpu) {
+		const struct sipsteer_pcpu_stats *pcpu;
+		u64 steered, passed, bypassed;
+		unsigned int start;
+
+		pcpu = per_cpu_ptr(svc->stats, cpu);
+		do {
+			start = u64_stats_fetch_begin(&pcpu->syncp);
+			steered = u64_stats_read(&pcpu->steered);
+			passed = u64_stats_read(&pcpu->passed);
+			bypassed = u64_stats_read(&pcpu->bypassed);
+		} while (u64_stats_fetch_retry(&pcpu->syncp, start));
+		stats->steered += steered;
+		stats->passed += passed;
+		stats->bypassed += bypassed;
+	}
+	stats->flushes = svc->flushes;
+	stats->flows_flushed = svc->flows_flushed;
+}
+
+/*
+ * Namespace exit or module unload, after the NAT hooks are gone and a
+ * grace period has passed: remove every flow the services NATed, so no
+ * stale NAT outlives the module, and free everything.
+ */
+void sipsteer_service_destroy_all(struct sipsteer_net *sn)
+{
+	struct sipsteer_service *svc, *tmp;
+	struct sipsteer_table *table;
+
+	mutex_lock(&sn->lock);
+	table = rcu_replace_pointer(sn->table, NULL,
+				    lockdep_is_held(&sn->lock));
+	if (table)
+		sipsteer_flush(sn->net, table, NULL, NULL, false);
+	sipsteer_table_free(table);
+	list_for_each_entry_safe(svc, tmp, &sn->services, node) {
+		list_del(&svc->node);
+		sipsteer_service_free(svc);
+	}
+	sn->n_services = 0;
+	mutex_unlock(&sn->lock);
+}

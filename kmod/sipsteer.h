@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sipsteer: private interfaces between the module's files.
+ *
+ * Writers (netlink requests, netns exit) hold sipsteer_net.lock. The NAT
+ * hook only reads sipsteer_net.table under RCU. A table and the configs
+ * it points to are immutable once published; every change builds new
+ * ones and frees the old ones after a grace period.
+ */
+#ifndef _SIPSTEER_H
+#define _SIPSTEER_H
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/netfilter.h>
+#include <linux/rcupdate.h>
+#include <linux/types.h>
+#include <linux/u64_stats_sync.h>
+#include <net/netfilter/nf_conntrack_tuple.h>
+#include <linux/sipsteer.h>
+
+struct net;
+
+/* Index of an address family in per-family arrays. */
+enum sipsteer_af {
+	SIPSTEER_AF_INET,
+	SIPSTEER_AF_INET6,
+	SIPSTEER_AF_COUNT
+};
+
+/* A match endpoint; also the lookup key. Padding is always zero. */
+struct sipsteer_endpoint {
+	union nf_inet_addr addr;
+	__be16 port;
+	u8 proto;		/* IPPROTO_UDP or IPPROTO_TCP */
+	u8 af;			/* enum sipsteer_af */
+};
+
+/* The active target of one address family. */
+struct sipsteer_target {
+	union nf_inet_addr addr;
+	__be16 port;		/* 0: keep the destination port */
+	bool active;
+};
+
+/* Per-CPU flow counters, written by the NAT hook. */
+struct sipsteer_pcpu_stats {
+	u64_stats_t steered;
+	u64_stats_t passed;
+	u64_stats_t bypassed;
+	struct u64_stats_sync syncp;
+};
+
+struct sipsteer_stats {
+	u64 steered;
+	u64 passed;
+	u64 bypassed;
+	u64 flushes;
+	u64 flows_flushed;
+};
+
+/* What a request asks for, already validated by netlink.c. */
+struct sipsteer_spec {
+	char name[SIPSTEER_NAME_SIZE];
+	u32 mark;
+	u32 mask;
+	unsigned int n_endpoints;
+	struct sipsteer_endpoint endpoints[SIPSTEER_MAX_ENDPOINTS];
+	struct sipsteer_target targets[SIPSTEER_AF_COUNT];
+};
+
+struct sipsteer_service;
+
+/* Immutable snapshot of one service's configuration. */
+struct sipsteer_config {
+	struct rcu_head rcu;
+	/* Identity only (flush filter); the hook never dereferences it. */
+	const struct sipsteer_service *svc;
+	struct sipsteer_pcpu_stats __percpu *stats;
+	u32 generation;
+	struct sipsteer_spec spec;
+};
+
+/* A service; lives on sipsteer_net.services, touched under the lock. */
+struct sipsteer_service {
+	struct list_head node;
+	struct rcu_head rcu;
+	struct sipsteer_config *cfg;
+	struct sipsteer_pcpu_stats __percpu *stats;
+	u64 flushes;
+	u64 flows_flushed;
+};
+
+struct sipsteer_slot {
+	struct sipsteer_endpoint key;
+	const struct sipsteer_config *cfg;	/* NULL: empty slot */
+};
+
+/* Immutable endpoint -> config hash table (open addressing). */
+struct sipsteer_table {
+	struct rcu_head rcu;
+	u32 seed;
+	u32 mask;			/* slots - 1, slots a power of two */
+	unsigned int families;		/* BIT(enum sipsteer_af) in use */
+	struct sipsteer_slot slots[];
+};
+
+struct sipsteer_net {
+	struct net *net;
+	struct mutex lock;		/* writers */
+	struct list_head services;
+	unsigned int n_services;
+	u32 generation;			/* bumped on every change */
+	struct sipsteer_table __rcu *table;
+	unsigned int hooked;		/* BIT(enum sipsteer_af) hooked */
+	struct nf_hook_ops ops[SIPSTEER_AF_COUNT];
+};
+
+/* Why a service operation failed, for netlink.c's error messages. */
+enum sipsteer_why {
+	SIPSTEER_WHY_NONE,
+	SIPSTEER_WHY_EXISTS,		/* name taken, no NLM_F_REPLACE */
+	SIPSTEER_WHY_ENDPOINT_TAKEN,	/* endpoint of another service */
+	SIPSTEER_WHY_TOO_MANY,		/* SIPSTEER_MAX_SERVICES hit */
+	SIPSTEER_WHY_NOENT,		/* no such service */
+	SIPSTEER_WHY_STALE,		/* expected generation differs */
+};
+
+struct sipsteer_fail {
+	enum sipsteer_why why;
+	unsigned int endpoint;		/* index for ENDPOINT_TAKEN */
+};
+
+/* netns.c */
+struct sipsteer_net *sipsteer_net(const struct net *net);
+int sipsteer_netns_init(void);
+void sipsteer_netns_exit(void);
+
+/* service.c */
+struct sipsteer_service *sipsteer_service_find(struct sipsteer_net *sn,
+					       const char *name);
+int sipsteer_service_add(struct sipsteer_net *sn,
+			 const struct sipsteer_spec *spec, bool replace,
+			 struct sipsteer_service **svcp,
+			 struct sipsteer_fail *fail);
+int sipsteer_service_set(struct sipsteer_net *sn, const char *name,
+			 const struct sipsteer_target *targets,
+			 const u32 *expect_generation,
+			 struct sipsteer_service **svcp,
+			 struct sipsteer_fail *fail);
+int sipsteer_service_del(struct sipsteer_net *sn, const char *name,
+			 u32 *generation, struct sipsteer_fail *fail);
+int sipsteer_service_flush(struct sipsteer_net *sn, const char *name,
+			   bool all, struct sipsteer_service **svcp,
+			   unsigned int *flushed, struct sipsteer_fail *fail);
+void sipsteer_service_stats(const struct sipsteer_service *svc,
+			    struct sipsteer_stats *stats);
+void sipsteer_service_destroy_all(struct sipsteer_net *sn);
+const struct sipsteer_config *
+sipsteer_table_lookup(const struct sipsteer_table *table,
+		      const struct nf_conntrack_tuple *tuple);
+
+/* nat.c */
+void sipsteer_nat_init(struct sipsteer_net *sn);
+int sipsteer_nat_sync(struct sipsteer_net *sn, unsigned int families);
+
+/* flush.c */
+unsigned int sipsteer_flush(struct net *net,
+			    const struct sipsteer_table *old,
+			    const struct sipsteer_table *new,
+			    const struct sipsteer_service *svc, bool all);
+
+/* netlink.c */
+int sipsteer_genl_init(void);
+void sipsteer_genl_exit(void);
+
+#endif /* _SIPSTEER_H */
