@@ -48,7 +48,13 @@ struct resolver_opts {
 				 * /etc/resolv.conf */
 	uint32_t timeout_ms;
 	unsigned int tries;
+	uint32_t mark;		/* SO_MARK on DNS sockets; 0: none */
 };
+
+/* ttl_s of an IP literal's answer: it never expires. */
+#define DNS_TTL_FOREVER	UINT32_MAX
+/* ttl_s of a DNS_STALE answer: when to try DNS again. */
+#define DNS_STALE_RETRY_S	30
 
 int resolver_new(struct loop *loop, const struct resolver_opts *opts,
 		 struct resolver **out);
@@ -57,10 +63,19 @@ void resolver_free(struct resolver *r);
  * Resolve @host for @proto. @port 0 or DNS_PORT_SRV: NAPTR/SRV; else
  * A/AAAA only. An IP literal answers at once without DNS. @cb runs from
  * the loop, never from inside this call. Answers are cached per TTL.
+ * Each host's AAAA addresses come before its A addresses. @cb may call
+ * resolver_resolve() and resolver_cancel(), not resolver_free().
  */
 int resolver_resolve(struct resolver *r, const char *host, uint16_t port,
 		     enum tp_proto proto, resolver_cb cb, void *arg);
 /* Forget pending callbacks for @arg (its owner is going away). */
 void resolver_cancel(struct resolver *r, void *arg);
+
+/*
+ * Replaces the random source of the RFC 2782 weighted choice (tests fix
+ * it to get a known order). Default: xorshift seeded from getrandom().
+ */
+void resolver_set_rng(struct resolver *r, uint32_t (*rng)(void *ctx),
+		      void *ctx);
 
 #endif

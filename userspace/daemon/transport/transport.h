@@ -49,16 +49,30 @@ struct tp_opts {
 	const char *tls_cert_file;	/* optional client certificate */
 	const char *tls_key_file;
 	uint32_t mark;		/* SO_MARK on the socket; 0: none */
-	uint32_t connect_timeout_ms;
+	uint32_t connect_timeout_ms;	/* TCP connect + TLS handshake;
+					 * 0: the default below */
 };
+
+#define TP_CONNECT_TIMEOUT_DEFAULT_MS	10000
+/* RFC 5626 4.4.1 keep-alive ping for streams: tp_conn_send() it as is.
+ * CRLFs received between messages (pongs) are dropped silently. */
+#define TP_CRLF_PING	"\r\n\r\n"
+
 
 int tp_conn_open(struct loop *loop, const struct tp_opts *opts,
 		 const struct tp_handlers *h, void *arg,
 		 struct tp_conn **out);
-/* Queues while a stream is still connecting. */
+/*
+ * Queues while a stream is still connecting. Never calls a handler: a
+ * failure seen while sending (e.g. ICMP refused) is reported through
+ * on_error from the loop. Returns 0, -ENOTCONN once the connection is
+ * dead, -EMSGSIZE or -ENOMEM. A UDP datagram the socket cannot take now
+ * is dropped (the transaction layer retransmits).
+ */
 int tp_conn_send(struct tp_conn *c, const char *buf, size_t len);
 int tp_conn_local_addr(const struct tp_conn *c,
 		       struct sockaddr_storage *ss, socklen_t *len);
+/* Frees @c; no handler runs afterwards. Safe from inside a handler. */
 void tp_conn_close(struct tp_conn *c);
 
 #endif
