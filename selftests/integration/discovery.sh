@@ -1,0 +1,93 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# RFC 3263 discovery through dnsmasq and failover between the servers it
+# finds: the priority-1 SRV target is tried first; when it never answers
+# the daemon retransmits (Timer E) and moves to the priority-2 target after
+# outgoing_request_no_response_timeout_ms; a 503 with Retry-After moves it
+# on at once and keeps it off that server. NAPTR records of another
+# transport are ignored.
+. "$(dirname "$0")/lib.sh"
+
+plan 7
+daemon_require || exit 1
+
+kam_start kam addrs=127.0.0.1 udp=5060 tcp=5060 || diag "kamailio did not start"
+sipp_start silent srv_silent.xml 127.0.0.1 5070 udp || diag "sipp did not start"
+sipp_start busy srv_503.xml 127.0.0.1 5071 udp -key retry_after 60 ||
+	diag "sipp did not start"
+
+# a.example.test: a TCP NAPTR ranked first (must be ignored: the line is
+# UDP), then UDP -> prio 1 silent:5070, prio 2 kamailio:5060.
+# b.example.test: UDP -> prio 1 busy:5071 (503), prio 2 kamailio:5060.
+dns_start --local-ttl=60 \
+	--naptr-record=a.example.test,5,10,S,SIP+D2T,,_sip._tcp.a.example.test \
+	--naptr-record=a.example.test,10,10,S,SIP+D2U,,_sip._udp.a.example.test \
+	--srv-host=_sip._tcp.a.example.test,tcp.example.test,5060,1,10 \
+	--srv-host=_sip._udp.a.example.test,silent.example.test,5070,1,10 \
+	--srv-host=_sip._udp.a.example.test,kam.example.test,5060,2,10 \
+	--naptr-record=b.example.test,10,10,S,SIP+D2U,,_sip._udp.b.example.test \
+	--srv-host=_sip._udp.b.example.test,busy.example.test,5071,1,10 \
+	--srv-host=_sip._udp.b.example.test,kam.example.test,5060,2,10 \
+	--host-record=tcp.example.test,127.0.0.1 \
+	--host-record=silent.example.test,127.0.0.1 \
+	--host-record=busy.example.test,127.0.0.1 \
+	--host-record=kam.example.test,127.0.0.1 || diag "dnsmasq did not start"
+
+# --- a.example.test: the first server never answers (timeout 2000 ms)
+{
+	daemon_proxy a.example.test 65535 UDP
+	daemon_line 0 u-a
+	echo "voip/signalling/sip/outgoing_request_no_response_timeout_ms=2000"
+	echo "voip/signalling/sip/sip_t1=500"
+	echo "voip/signalling/sip/sip_t2=4000"
+} | daemon_conf "$T/a.conf"
+daemon_start "$T/a.conf" a
+
+check "NAPTR/SRV: the first REGISTER goes to the priority-1 target" \
+	eval 'wait_until 5 eval "[ \$(sipp_registers silent) -ge 1 ]" &&
+		[ -z "$(kam_first_ms kam u-a)" ]'
+wait_until 8 kam_aor_has kam u-a
+check "NAPTR/SRV: registered at the priority-2 target after no answer" \
+	kam_aor_has kam u-a
+t_silent=$(sipp_first_ms silent)
+t_kam=$(kam_first_ms kam u-a)
+gap=$(( ${t_kam:-0} - ${t_silent:-0} ))
+diag "first REGISTER at the silent server -> at the next: $gap ms"
+check "failover after outgoing_request_no_response_timeout_ms (2000 ms)" \
+	test -n "$t_silent" -a -n "$t_kam" -a "$gap" -ge 1800 -a "$gap" -le 3500
+# Timer E: sent at 0, 0.5, 1.5 s; the copy due at 3.5 s is after
+# Timer F, so 3 copies of one transaction and no other REGISTER.
+n_copies=$(sipp_registers silent)
+diag "copies at the silent server: $n_copies in $(sipp_transactions silent) transaction(s)"
+check "UDP retransmissions at T1 doubling until the timeout" \
+	test "$n_copies" -ge 3 -a "$n_copies" -le 4 -a "$(sipp_transactions silent)" -eq 1
+check "NAPTR for another transport ignored (UDP line, no TCP)" \
+	eval '! grep "REGISTER-IN .*user=u-a " "$T/kam.log" | grep -qv " proto=udp "'
+daemon_stop
+
+# --- b.example.test: the first server answers 503, Retry-After: 60.
+# A no-response timeout of 10 s shows the move is not a timeout.
+{
+	daemon_proxy b.example.test 65535 UDP
+	daemon_line 0 u-b
+	echo "voip/signalling/sip/outgoing_request_no_response_timeout_ms=10000"
+} | daemon_conf "$T/b.conf"
+daemon_start "$T/b.conf" b
+wait_until 5 eval '[ $(sipp_registers busy) -ge 1 ]'
+wait_until 5 kam_aor_has kam u-b
+t_busy=$(sipp_first_ms busy)
+t_kam=$(kam_first_ms kam u-b)
+gap=$(( ${t_kam:-0} - ${t_busy:-0} ))
+diag "503 -> REGISTER at the next server: $gap ms"
+check "503: next server at once (well before the no-response timeout)" \
+	eval 'kam_aor_has kam u-b && [ -n "$t_busy" ] && [ -n "$t_kam" ] &&
+		[ "$gap" -ge 0 ] && [ "$gap" -le 1500 ]'
+# The binding is refreshed in 5..10 s (granted 10 s): the refresh must
+# not go back to the server that asked for 60 s of rest.
+wait_until 12 eval '[ "$(log_count kam "REGISTER-SAVED user=u-b ")" -ge 2 ]'
+diag "REGISTER transactions at the 503 server: $(sipp_transactions busy)"
+check "503 Retry-After: 60 honoured (no new REGISTER there, refresh elsewhere)" \
+	eval '[ "$(sipp_transactions busy)" -eq 1 ] &&
+		[ "$(log_count kam "REGISTER-SAVED user=u-b ")" -ge 2 ]'
+daemon_stop

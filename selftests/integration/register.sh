@@ -1,0 +1,88 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Register with a real Kamailio registrar (digest MD5, qop=auth) over UDP,
+# TCP, TLS, IPv6; the registrar grants 10 s so a refresh must come before
+# the binding expires.
+. "$(dirname "$0")/lib.sh"
+
+plan 8
+daemon_require || exit 1
+
+pki_make || diag "certtool failed"
+kam_start kam addrs="127.0.0.1 ::1" udp=5060 tcp=5060 tls=5061 \
+	max_expires=10 || diag "kamailio did not start"
+# example.test: A only; v6.example.test: AAAA only.
+dns_start --local-ttl=60 \
+	--host-record=example.test,127.0.0.1 \
+	--host-record=v6.example.test,::1 || diag "dnsmasq did not start"
+
+# Usage: register_case NAME USER HOST PORT TRANSPORT SOCKET_ERE
+register_case() {
+	local name=$1 user=$2 host=$3 port=$4 tr=$5 sock=$6
+	{ daemon_proxy "$host" "$port" "$tr"; daemon_line 0 "$user"; } |
+		daemon_conf "$T/$user.conf"
+	daemon_start "$T/$user.conf" "$user"
+	if wait_until 8 kam_aor_has kam "$user" " $sock "; then
+		ok "$name"
+	else
+		not_ok "$name"
+		diag "contacts of $user: $(kam_aor kam "$user")"
+		diag_log "$user"
+	fi
+}
+
+register_case "register over UDP (IPv4 literal)" u-udp 127.0.0.1 5060 UDP \
+	'udp:127.0.0.1:5060'
+
+# While the UDP line is registered: status and refresh. The contact
+# the daemon reports is the one the registrar holds.
+status_registered() {
+	local contact
+	contact=$(kam_aor kam u-udp | awk '{ print $1; exit }')
+	daemon_line_jq 0 '.state == "registered" and
+		.granted_expires_s == 10 and .contact == "'"$contact"'" and
+		(.servers[.server] | .addr == "127.0.0.1:5060" and .in_use
+		 and .last_code == 200)'
+}
+check "--status -j: registered, granted 10 s, the registrar's contact" \
+	status_registered
+
+# Kamailio granted 10 s although 30 were asked: a refresh must arrive
+# before those 10 s are over, and the binding must stay.
+refresh() {
+	local first
+	first=$(log_count kam 'REGISTER-SAVED user=u-udp ')
+	wait_until 11 eval '[ "$(log_count kam "REGISTER-SAVED user=u-udp ")" -gt '"$first"' ]' &&
+		kam_aor_has kam u-udp
+}
+check "refresh before the granted 10 s expire" refresh
+daemon_stop
+
+register_case "register over TCP" u-tcp 127.0.0.1 5060 TCP \
+	'tcp:127.0.0.1:5060'
+daemon_stop
+
+register_case "register over TLS (example.test, verified)" u-tls \
+	example.test 5061 TLS 'tls:127.0.0.1:5061'
+daemon_stop
+
+register_case "register over UDP to an IPv6 literal" u-v6lit ::1 5060 UDP \
+	'udp:\[::1\]:5060'
+daemon_stop
+
+register_case "register over TCP to an AAAA-only name" u-v6name \
+	v6.example.test 5060 TCP 'tcp:\[::1\]:5060'
+daemon_stop
+
+# Every REGISTER Kamailio saw came over the transport configured for it.
+transports_match() {
+	local bad
+	bad=$(grep 'REGISTER-IN' "$T/kam.log" | awk '
+		/ user=(u-udp|u-v6lit) / && !/ proto=udp / { n++ }
+		/ user=(u-tcp|u-v6name) / && !/ proto=tcp / { n++ }
+		/ user=u-tls / && !/ proto=tls / { n++ }
+		END { print n + 0 }')
+	[ "$bad" -eq 0 ] && [ "$(kam_registers kam)" -gt 0 ]
+}
+check "each REGISTER used the configured transport" transports_match

@@ -1,0 +1,86 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# TLS server verification against the SIP domain (RFC 5922): a server
+# whose certificate names another domain is refused with a clear log line,
+# and so is one whose certificate names only the SRV target (the daemon
+# must verify the domain, never the target); the same SRV path with the
+# right certificate registers.
+. "$(dirname "$0")/lib.sh"
+
+plan 5
+daemon_require || exit 1
+
+pki_make || diag "certtool failed"
+# 5061: example.test; 5062: wrong.test; 5063: sip1.example.test only.
+kam_start kam udp=0 tcp=0 tls=5061 tls_wrong=5062 tls_target=5063 ||
+	diag "kamailio did not start"
+# example.test: NAPTR -> _sips._tcp -> sip1.example.test:5063, whose
+# certificate names sip1.example.test only.
+dns_start --local-ttl=60 \
+	--host-record=example.test,127.0.0.1 \
+	--host-record=sip1.example.test,127.0.0.1 \
+	--naptr-record=example.test,10,10,S,SIPS+D2T,,_sips._tcp.example.test \
+	--srv-host=_sips._tcp.example.test,sip1.example.test,5063,1,10 ||
+	diag "dnsmasq did not start"
+
+tls_conf() {
+	{ daemon_proxy "$2" "$3" TLS; daemon_line 0 "$1"; } |
+		daemon_conf "$T/$1.conf"
+}
+
+# Usage: refused_case NAME USER HOST PORT
+refused_case() {
+	local name=$1 user=$2
+	tls_conf "$user" "$3" "$4"
+	daemon_start "$T/$user.conf" "$user"
+	# Give it the time of a handshake and a retry or two.
+	wait_log "$user" '(certificate|verif|TLS)' 6
+	sleep 1
+	if log_has "$user" '(certificate|verif).*(example\.test|fail|invalid|mismatch|not|refused)|(example\.test|TLS).*(certificate|verif)' &&
+	   ! log_has kam "REGISTER-IN .*user=$user " && daemon_alive; then
+		ok "$name"
+	else
+		not_ok "$name"
+		diag "REGISTERs from $user at the server: $(log_count kam "user=$user ")"
+		diag_log "$user"
+	fi
+	daemon_stop
+}
+
+refused_case "TLS: a certificate for wrong.test is refused, clear log" \
+	u-wrong example.test 5062
+# The wrong-domain certificate was presented (the handshake reached
+# Kamailio and the daemon sent no SIP): that is what the log said.
+check "TLS: the refusal happened in the handshake, no SIP sent" \
+	eval '! log_has kam "REGISTER-IN .*user=u-wrong "'
+
+refused_case "TLS via NAPTR/SRV: a certificate naming only the SRV target is refused" \
+	u-target example.test 65535
+
+# Same NAPTR/SRV path, now to the server with the example.test
+# certificate: the refusal above was about the name, not the path.
+dns_stop
+dns_start --local-ttl=60 \
+	--host-record=example.test,127.0.0.1 \
+	--host-record=sip1.example.test,127.0.0.1 \
+	--naptr-record=example.test,10,10,S,SIPS+D2T,,_sips._tcp.example.test \
+	--srv-host=_sips._tcp.example.test,sip1.example.test,5061,1,10 ||
+	diag "dnsmasq did not restart"
+tls_conf u-srv example.test 65535
+daemon_start "$T/u-srv.conf" u-srv
+check "TLS via NAPTR/SRV with the example.test certificate registers" \
+	eval 'wait_until 8 kam_aor_has kam u-srv " tls:127.0.0.1:5061 "'
+daemon_stop
+
+# The CA the daemon trusts is what makes the difference: without it
+# (system trust), the right certificate is refused too.
+{ daemon_proxy example.test 5061 TLS; daemon_line 0 u-noca; } |
+	daemon_conf "$T/u-noca.conf"
+sed -i -e '/tls\/ca_file/d' "$T/u-noca.conf"
+daemon_start "$T/u-noca.conf" u-noca
+sleep 3
+check "TLS: a server from an untrusted CA is refused" \
+	eval '! log_has kam "REGISTER-IN .*user=u-noca " && daemon_alive &&
+		log_has u-noca "(certificate|verif|TLS)"'
+daemon_stop
