@@ -22,3 +22,27 @@ $(BUILD)/san/cli/%.o: $(CLI_DIR)/%.c $(CLI_HDRS)
 
 $(BUILD)/sipsteer: $(CLI_OBJS) $(BUILD)/libsipsteer.a
 	$(CC) $(CFLAGS_COMMON) -o $@ $(CLI_OBJS) $(LIBSIPSTEER_LIBS)
+
+# Unit tests (cmocka, sanitizers): library and CLI parts that need no
+# kernel module.
+CLI_TEST_DIR := selftests/unit/cli
+CLI_TESTS := $(patsubst $(CLI_TEST_DIR)/%.c,$(BUILD)/san/tests/cli/%,\
+	$(wildcard $(CLI_TEST_DIR)/*.c))
+CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka)
+CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
+
+.PHONY: check-unit-cli
+check-unit: check-unit-cli
+# Pattern-built objects would otherwise be deleted as intermediates.
+.SECONDARY: $(CLI_SAN_OBJS)
+
+$(BUILD)/san/tests/cli/%: $(CLI_TEST_DIR)/%.c $(CLI_SAN_OBJS) \
+		$(BUILD)/san/libsipsteer.a $(CLI_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CLI_CPPFLAGS) -I$(CURDIR)/$(CLI_DIR) $(CMOCKA_CFLAGS) \
+		$(CFLAGS_SAN) -o $@ $< $(CLI_SAN_OBJS) \
+		$(BUILD)/san/libsipsteer.a $(LIBMNL_LIBS) $(CMOCKA_LIBS)
+
+check-unit-cli: $(CLI_TESTS)
+	@mkdir -p $(RESULTS)
+	selftests/unit/run.sh $(RESULTS)/unit-cli.txt $(CLI_TESTS)

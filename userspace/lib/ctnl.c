@@ -21,10 +21,12 @@ static void put_ip(struct nlmsghdr *nlh, uint16_t v4, uint16_t v6,
 struct nlmsghdr *ctnl_msg_get(void *buf, const struct sipsteer_addr *src,
 			      const struct sipsteer_addr *dst)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh;
 	struct nlattr *tuple, *ip, *proto;
 	struct nfgenmsg *nfg;
 
+	nl_buf_zero(buf);
+	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
 	nlh->nlmsg_flags = NLM_F_REQUEST;
 	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));

@@ -9,9 +9,11 @@
 
 struct nlmsghdr *genl_msg_getfamily(void *buf, const char *name)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh;
 	struct genlmsghdr *g;
 
+	nl_buf_zero(buf);
+	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = GENL_ID_CTRL;
 	nlh->nlmsg_flags = NLM_F_REQUEST;
 	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));

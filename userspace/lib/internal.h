@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
@@ -24,6 +25,16 @@ struct nl_ext {
 	char msg[NL_EXT_MSG_SIZE];
 	long offset;			/* -1: none */
 };
+
+/*
+ * Request buffers hold MNL_SOCKET_BUFFER_SIZE bytes. libmnl leaves the
+ * padding after attributes as it was, so builders zero the buffer first:
+ * no stale stack bytes reach the kernel.
+ */
+static inline void nl_buf_zero(void *buf)
+{
+	memset(buf, 0, MNL_SOCKET_BUFFER_SIZE);
+}
 
 typedef int (*nl_data_cb)(const struct nlmsghdr *nlh, void *arg);
 

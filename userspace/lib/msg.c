@@ -11,9 +11,11 @@
 struct nlmsghdr *sipsteer_msg_start(void *buf, uint16_t family, uint8_t cmd,
 				    uint16_t flags)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh;
 	struct genlmsghdr *g;
 
+	nl_buf_zero(buf);
+	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = family;
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
 	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));

@@ -25,9 +25,11 @@ static struct nlmsghdr *put_req(void *buf, uint16_t type, uint16_t flags,
 				int family, uint32_t states,
 				const struct inet_diag_sockid *id)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh;
 	struct inet_diag_req_v2 *req;
 
+	nl_buf_zero(buf);
+	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
 	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
