@@ -141,6 +141,16 @@ static void resolver_on_deliver(void *arg)
 	}
 }
 
+/* Callers are answered in the order they asked. */
+static void waiter_append(struct resolver *r, struct waiter *w)
+{
+	struct waiter **pp = &r->waiters;
+
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = w;
+}
+
 static void waiter_ready(struct resolver *r, struct waiter *w,
 			 enum dns_status st)
 {
@@ -587,8 +597,7 @@ int resolver_resolve(struct resolver *r, const char *host, uint16_t port,
 	w->cb = cb;
 	w->arg = arg;
 	if (parse_literal(host, port, proto, &w->lit)) {
-		w->next = r->waiters;
-		r->waiters = w;
+		waiter_append(r, w);
 		waiter_ready(r, w, DNS_OK);
 		return 0;
 	}
@@ -598,8 +607,7 @@ int resolver_resolve(struct resolver *r, const char *host, uint16_t port,
 		return -ENOMEM;
 	}
 	w->e = e;
-	w->next = r->waiters;
-	r->waiters = w;
+	waiter_append(r, w);
 	if (e->lk)
 		return 0;	/* joins the lookup in flight */
 	if (e->good && loop_now_ms(r->loop) - e->fetched_ms <
