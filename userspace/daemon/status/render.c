@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The status snapshot as text for people and as JSON for scripts. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/json.h"
+#include "status/status.h"
+
+static void text_server(struct strbuf *out, unsigned int i,
+			const struct reg_server_status *s)
+{
+	sb_printf(out, "  %s %u %s %s %s", s->in_use ? "*" : " ", i + 1,
+		  s->target, s->addr, tp_proto_name(s->proto));
+	if (s->priority || s->weight)
+		sb_printf(out, " priority %u weight %u", s->priority,
+			  s->weight);
+	if (s->last == SL_RES_NONE) {
+		sb_puts(out, ": not tried\n");
+		return;
+	}
+	sb_printf(out, ": %s", sl_result_name(s->last));
+	if (s->last_code)
+		sb_printf(out, " (%d)", s->last_code);
+	sb_printf(out, " %u s ago\n", s->last_age_s);
+}
+
+static void text_line(struct strbuf *out, const struct status_line *l)
+{
+	const struct reg_status *r = &l->reg;
+	unsigned int i;
+
+	sb_printf(out, "line %u: %s@%s", l->index, l->id, l->domain);
+	if (l->description[0])
+		sb_printf(out, " (%s)", l->description);
+	sb_printf(out, " %s: %s\n", tp_proto_name(l->proto),
+		  reg_state_name(r->state));
+	if (r->text[0])
+		sb_printf(out, "  %s\n", r->text);
+	if (r->server >= 0 && (unsigned int)r->server < r->n_servers) {
+		const struct reg_server_status *s = &r->servers[r->server];
+
+		sb_printf(out, "  server: %s %s\n", s->target, s->addr);
+	}
+	if (r->state == REG_REGISTERED)
+		sb_printf(out, "  expires in %u s (granted %u s)\n",
+			  r->expires_left_s, r->granted_expires_s);
+	if (r->contact[0])
+		sb_printf(out, "  contact: %s\n", r->contact);
+	if (r->last_error[0])
+		sb_printf(out, "  last error: %s\n", r->last_error);
+	if (!r->n_servers) {
+		sb_puts(out, "  servers: none known\n");
+		return;
+	}
+	sb_puts(out, "  servers:\n");
+	for (i = 0; i < r->n_servers && i < REG_STATUS_MAX_SERVERS; i++)
+		text_server(out, i, &r->servers[i]);
+}
+
+/* Text from the network (reason phrases, DNS names) on one line each. */
+static void clean(char *s)
+{
+	for (; *s; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+	}
+}
+
+static void clean_line(struct status_line *l)
+{
+	unsigned int i;
+
+	clean(l->id);
+	clean(l->description);
+	clean(l->domain);
+	clean(l->reg.text);
+	clean(l->reg.contact);
+	clean(l->reg.last_error);
+	for (i = 0; i < REG_STATUS_MAX_SERVERS; i++) {
+		clean(l->reg.servers[i].target);
+		clean(l->reg.servers[i].addr);
+	}
+}
+
+void status_render_text(const struct status_snapshot *snap,
+			struct strbuf *out)
+{
+	struct status_line *line;
+	unsigned int i;
+
+	line = malloc(sizeof(*line));
+	if (!line) {
+		sb_puts(out, "error: out of memory\n");
+		return;
+	}
+
+	sb_printf(out, "sipsteerd %s, up %llu s", snap->version,
+		  (unsigned long long)snap->uptime_s);
+	if (snap->config_file)
+		sb_printf(out, ", config %s", snap->config_file);
+	sb_puts(out, "\n");
+	if (!snap->n_lines)
+		sb_puts(out, "no line enabled\n");
+	for (i = 0; i < snap->n_lines && i < CFG_MAX_LINES; i++) {
+		memcpy(line, &snap->lines[i], sizeof(*line));
+		clean_line(line);
+		text_line(out, line);
+	}
+	free(line);
+}
+
+static void json_server(struct json *j, const struct reg_server_status *s)
+{
+	json_obj_begin(j, NULL);
+	json_str(j, "target", s->target);
+	json_str(j, "addr", s->addr);
+	json_str(j, "proto", tp_proto_name(s->proto));
+	json_uint(j, "priority", s->priority);
+	json_uint(j, "weight", s->weight);
+	json_bool(j, "in_use", s->in_use);
+	json_str(j, "last", sl_result_name(s->last));
+	if (s->last_code)
+		json_int(j, "last_code", s->last_code);
+	else
+		json_null(j, "last_code");
+	if (s->last == SL_RES_NONE)
+		json_null(j, "last_age_s");
+	else
+		json_uint(j, "last_age_s", s->last_age_s);
+	json_obj_end(j);
+}
+
+static void json_line(struct json *j, const struct status_line *l)
+{
+	const struct reg_status *r = &l->reg;
+	unsigned int i;
+
+	json_obj_begin(j, NULL);
+	json_uint(j, "line", l->index);
+	json_str(j, "id", l->id);
+	json_str(j, "description", l->description);
+	json_str(j, "domain", l->domain);
+	json_str(j, "proto", tp_proto_name(l->proto));
+	json_str(j, "state", reg_state_name(r->state));
+	json_str(j, "text", r->text);
+	if (r->server >= 0 && (unsigned int)r->server < r->n_servers)
+		json_uint(j, "server", (unsigned int)r->server);
+	else
+		json_null(j, "server");
+	if (r->state == REG_REGISTERED) {
+		json_uint(j, "expires_left_s", r->expires_left_s);
+		json_uint(j, "granted_expires_s", r->granted_expires_s);
+	} else {
+		json_null(j, "expires_left_s");
+		json_null(j, "granted_expires_s");
+	}
+	json_str(j, "contact", r->contact);
+	json_str(j, "last_error", r->last_error);
+	json_arr_begin(j, "servers");
+	for (i = 0; i < r->n_servers && i < REG_STATUS_MAX_SERVERS; i++)
+		json_server(j, &r->servers[i]);
+	json_arr_end(j);
+	json_obj_end(j);
+}
+
+void status_render_json(const struct status_snapshot *snap,
+			struct strbuf *out)
+{
+	struct json j;
+	unsigned int i;
+
+	json_init(&j, out);
+	json_obj_begin(&j, NULL);
+	json_str(&j, "version", snap->version);
+	json_uint(&j, "uptime_s", snap->uptime_s);
+	if (snap->config_file)
+		json_str(&j, "config", snap->config_file);
+	else
+		json_null(&j, "config");
+	json_arr_begin(&j, "lines");
+	for (i = 0; i < snap->n_lines && i < CFG_MAX_LINES; i++)
+		json_line(&j, &snap->lines[i]);
+	json_arr_end(&j);
+	json_obj_end(&j);
+	sb_puts(out, "\n");
+}
