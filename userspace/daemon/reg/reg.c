@@ -506,6 +506,7 @@ static int send_register(struct reg *reg, bool unregister)
 	};
 	struct sip_req req;
 	int len, err;
+	bool v6;
 
 	if (!e)
 		return -ENOENT;
@@ -516,8 +517,11 @@ static int send_register(struct reg *reg, bool unregister)
 		err = -ENOMEM;
 		goto out;
 	}
-	snprintf(ruri, sizeof(ruri), "sip:%s", reg->p.domain);
-	snprintf(aor, sizeof(aor), "sip:%s@%s", reg->p.user, reg->p.domain);
+	/* An IPv6 literal as the domain needs brackets in a URI. */
+	v6 = strchr(reg->p.domain, ':') && reg->p.domain[0] != '[';
+	snprintf(ruri, sizeof(ruri), "sip:%s%s%s", v6 ? "[" : "",
+		 reg->p.domain, v6 ? "]" : "");
+	snprintf(aor, sizeof(aor), "sip:%s@%s", reg->p.user, ruri + 4);
 	err = sip_new_branch(branch, sizeof(branch));
 	if (err)
 		goto out;
