@@ -20,77 +20,15 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "reg/reg.h"
+#include "reg/reg_int.h"
 #include "sip/build.h"
 #include "sip/digest.h"
 #include "sip/msg.h"
 #include "sip/tx.h"
 
-#define REG_MAX_AUTH_TRIES	3	/* fresh challenges per request */
-#define REG_MAX_STALE		3	/* stale=true re-tries per request */
-#define REG_MAX_423		2
-#define REG_BUF_SIZE		4096
-
-struct reg {
-	struct loop *loop;
-	struct resolver *resolver;
-	struct reg_handlers h;
-	void *arg;
-	struct reg_params p;	/* strings owned (strdup) */
-	enum reg_state state;
-	bool started;
-	bool stopping;
-	bool in_stop_call;	/* inside reg_stop(): defer on_stopped */
-
-	struct serverlist sl;
-	struct tp_conn *conn;
-	struct tx_layer *txl;
-	struct sip_tx *tx;
-	bool tx_unregister;	/* the request in flight has Expires: 0 */
-
-	char call_id[64];
-	char from_tag[SIP_TOKEN_LEN + 1];
-	char instance[37];
-	uint32_t cseq;
-	uint32_t expires_req;	/* raised by 423 Min-Expires */
-
-	struct digest_auth auth;
-	bool have_auth;
-	bool auth_sent;		/* the request in flight carried @auth */
-	unsigned int auth_tries, stale_tries, tries_423;
-
-	char local_host[INET6_ADDRSTRLEN];
-	uint16_t local_port;
-	char contact_uri[256];
-
-	char granted_contact[256];
-	uint32_t granted_expires_s;
-	uint64_t expires_at_ms;
-	char last_error[160];
-
-	struct loop_timer refresh_timer;
-	struct loop_timer retry_timer;
-	struct loop_timer stop_timer;
-};
-
 static void begin_round(struct reg *reg);
 static void try_server(struct reg *reg, int idx);
 static int send_register(struct reg *reg, bool unregister);
-
-const char *reg_state_name(enum reg_state state)
-{
-	static const char *const names[] = {
-		[REG_IDLE] = "idle",
-		[REG_RESOLVING] = "resolving",
-		[REG_REGISTERING] = "registering",
-		[REG_REGISTERED] = "registered",
-		[REG_FAILED] = "failed",
-		[REG_UNREGISTERING] = "unregistering",
-	};
-
-	if ((unsigned int)state >= sizeof(names) / sizeof(names[0]))
-		return "?";
-	return names[state];
-}
 
 static uint32_t rand_below(uint32_t n)
 {
@@ -101,29 +39,6 @@ static uint32_t rand_below(uint32_t n)
 	return n ? r % n : 0;
 }
 
-static void fmt_addr(const struct sockaddr_storage *ss, char *out,
-		     size_t size)
-{
-	char host[INET6_ADDRSTRLEN] = "?";
-	unsigned int port = 0;
-
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *in = (const void *)ss;
-
-		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
-		port = ntohs(in->sin_port);
-		snprintf(out, size, "%s:%u", host, port);
-	} else if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const void *)ss;
-
-		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
-		port = ntohs(in6->sin6_port);
-		snprintf(out, size, "[%s]:%u", host, port);
-	} else {
-		snprintf(out, size, "?");
-	}
-}
-
 static const char *srv_name(const struct reg *reg, char *buf, size_t size)
 {
 	const struct sl_entry *e = sl_get(&reg->sl, reg->sl.cur);
@@ -131,7 +46,7 @@ static const char *srv_name(const struct reg *reg, char *buf, size_t size)
 
 	if (!e)
 		return "none";
-	fmt_addr(&e->srv.addr, addr, sizeof(addr));
+	reg_fmt_addr(&e->srv.addr, addr, sizeof(addr));
 	snprintf(buf, size, "%s %s (%s)", e->srv.target, addr,
 		 tp_proto_name(e->srv.proto));
 	return buf;
@@ -773,67 +688,6 @@ void reg_stop(struct reg *reg)
 	reg->in_stop_call = false;
 }
 
-static char *dup_or_null(const char *s, bool *fail)
-{
-	char *d;
-
-	if (!s)
-		return NULL;
-	d = strdup(s);
-	if (!d)
-		*fail = true;
-	return d;
-}
-
-static void free_params(struct reg_params *p)
-{
-	free((char *)p->user);
-	free((char *)p->domain);
-	free((char *)p->display_name);
-	free((char *)p->auth_user);
-	free((char *)p->password);
-	free((char *)p->proxy_host);
-	free((char *)p->tls_ca_file);
-	free((char *)p->tls_cert_file);
-	free((char *)p->tls_key_file);
-	free((char *)p->instance_uuid);
-	free((char *)p->user_agent);
-}
-
-static int copy_params(struct reg_params *d, const struct reg_params *s)
-{
-	bool fail = false;
-
-	*d = *s;
-	d->user = dup_or_null(s->user, &fail);
-	d->domain = dup_or_null(s->domain, &fail);
-	d->display_name = dup_or_null(s->display_name, &fail);
-	d->auth_user = dup_or_null(s->auth_user && *s->auth_user ?
-				   s->auth_user : s->user, &fail);
-	d->password = dup_or_null(s->password ? s->password : "", &fail);
-	d->proxy_host = dup_or_null(s->proxy_host && *s->proxy_host ?
-				    s->proxy_host : s->domain, &fail);
-	d->tls_ca_file = dup_or_null(s->tls_ca_file, &fail);
-	d->tls_cert_file = dup_or_null(s->tls_cert_file, &fail);
-	d->tls_key_file = dup_or_null(s->tls_key_file, &fail);
-	d->instance_uuid = dup_or_null(s->instance_uuid, &fail);
-	d->user_agent = dup_or_null(s->user_agent ? s->user_agent :
-				    "sipsteerd", &fail);
-	if (!d->no_response_timeout_ms)
-		d->no_response_timeout_ms = 32000;
-	if (!d->t1_ms)
-		d->t1_ms = 500;
-	if (!d->t2_ms)
-		d->t2_ms = 4000;
-	if (!d->failed_retry_s)
-		d->failed_retry_s = 60;
-	if (!d->stop_timeout_ms)
-		d->stop_timeout_ms = 1500;
-	if (!d->reg_id)
-		d->reg_id = 1;
-	return fail ? -ENOMEM : 0;
-}
-
 int reg_new(struct loop *loop, struct resolver *resolver,
 	    const struct reg_params *params, const struct reg_handlers *h,
 	    void *arg, struct reg **out)
@@ -854,7 +708,7 @@ int reg_new(struct loop *loop, struct resolver *resolver,
 	reg->h = *h;
 	reg->arg = arg;
 	sl_init(&reg->sl);
-	err = copy_params(&reg->p, params);
+	err = reg_params_copy(&reg->p, params);
 	if (err)
 		goto out;
 	reg->expires_req = reg->p.expires_s;
@@ -892,59 +746,7 @@ void reg_free(struct reg *reg)
 		resolver_cancel(reg->resolver, reg);
 	close_conn(reg);
 	tx_layer_free(reg->txl);
-	if (reg->p.password)
-		explicit_bzero((char *)reg->p.password,
-			       strlen(reg->p.password));
-	free_params(&reg->p);
+	reg_params_free(&reg->p);
 	free(reg);
 }
 
-void reg_status(const struct reg *reg, struct reg_status *st)
-{
-	uint64_t now = loop_now_ms(reg->loop);
-	unsigned int i;
-
-	memset(st, 0, sizeof(*st));
-	st->state = reg->state;
-	st->server = reg->sl.cur;
-	if (reg->state == REG_REGISTERED && reg->expires_at_ms > now)
-		st->expires_left_s = (uint32_t)((reg->expires_at_ms - now +
-						 999) / 1000);
-	if (reg->state == REG_REGISTERED) {
-		snprintf(st->contact, sizeof(st->contact), "%s",
-			 reg->granted_contact);
-		st->granted_expires_s = reg->granted_expires_s;
-	}
-	snprintf(st->last_error, sizeof(st->last_error), "%s",
-		 reg->last_error);
-	for (i = 0; i < reg->sl.n && i < REG_STATUS_MAX_SERVERS; i++) {
-		const struct sl_entry *e = &reg->sl.e[i];
-		struct reg_server_status *s = &st->servers[i];
-
-		snprintf(s->target, sizeof(s->target), "%s", e->srv.target);
-		fmt_addr(&e->srv.addr, s->addr, sizeof(s->addr));
-		s->proto = e->srv.proto;
-		s->priority = e->srv.priority;
-		s->weight = e->srv.weight;
-		s->in_use = (int)i == reg->sl.cur;
-		s->last = e->last;
-		s->last_code = e->last_code;
-		if (e->last != SL_RES_NONE && now >= e->last_ms)
-			s->last_age_s = (uint32_t)((now - e->last_ms) / 1000);
-	}
-	st->n_servers = i;
-	switch (reg->state) {
-	case REG_REGISTERED:
-		snprintf(st->text, sizeof(st->text),
-			 "registered, expires in %u s", st->expires_left_s);
-		break;
-	case REG_FAILED:
-		snprintf(st->text, sizeof(st->text), "failed: %.150s",
-			 reg->last_error);
-		break;
-	default:
-		snprintf(st->text, sizeof(st->text), "%s",
-			 reg_state_name(reg->state));
-		break;
-	}
-}

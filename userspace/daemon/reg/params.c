@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The registration client's own copy of its parameters, with defaults. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reg/reg_int.h"
+
+static char *dup_or_null(const char *s, bool *fail)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	d = strdup(s);
+	if (!d)
+		*fail = true;
+	return d;
+}
+
+void reg_params_free(struct reg_params *p)
+{
+	if (p->password)
+		explicit_bzero((char *)p->password, strlen(p->password));
+	free((char *)p->user);
+	free((char *)p->domain);
+	free((char *)p->display_name);
+	free((char *)p->auth_user);
+	free((char *)p->password);
+	free((char *)p->proxy_host);
+	free((char *)p->tls_ca_file);
+	free((char *)p->tls_cert_file);
+	free((char *)p->tls_key_file);
+	free((char *)p->instance_uuid);
+	free((char *)p->user_agent);
+}
+
+int reg_params_copy(struct reg_params *d, const struct reg_params *s)
+{
+	bool fail = false;
+
+	*d = *s;
+	d->user = dup_or_null(s->user, &fail);
+	d->domain = dup_or_null(s->domain, &fail);
+	d->display_name = dup_or_null(s->display_name, &fail);
+	d->auth_user = dup_or_null(s->auth_user && *s->auth_user ?
+				   s->auth_user : s->user, &fail);
+	d->password = dup_or_null(s->password ? s->password : "", &fail);
+	d->proxy_host = dup_or_null(s->proxy_host && *s->proxy_host ?
+				    s->proxy_host : s->domain, &fail);
+	d->tls_ca_file = dup_or_null(s->tls_ca_file, &fail);
+	d->tls_cert_file = dup_or_null(s->tls_cert_file, &fail);
+	d->tls_key_file = dup_or_null(s->tls_key_file, &fail);
+	d->instance_uuid = dup_or_null(s->instance_uuid, &fail);
+	d->user_agent = dup_or_null(s->user_agent ? s->user_agent :
+				    "sipsteerd", &fail);
+	if (!d->no_response_timeout_ms)
+		d->no_response_timeout_ms = 32000;
+	if (!d->t1_ms)
+		d->t1_ms = 500;
+	if (!d->t2_ms)
+		d->t2_ms = 4000;
+	if (!d->failed_retry_s)
+		d->failed_retry_s = 60;
+	if (!d->stop_timeout_ms)
+		d->stop_timeout_ms = 1500;
+	if (!d->reg_id)
+		d->reg_id = 1;
+	return fail ? -ENOMEM : 0;
+}
