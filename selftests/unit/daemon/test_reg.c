@@ -536,6 +536,54 @@ static void test_no_response(void **state)
 	f->passed = true;
 }
 
+/* Refresh before the granted expiry, with credentials up front. */
+static void test_refresh(void **state)
+{
+	struct fixture *f = *state;
+	struct reg_status st;
+
+	start_reg(f, M_DIGEST, 4);	/* the registrar grants 2 s */
+	run_for(f, 400);
+	reg_status(f->reg, &st);
+	assert_int_equal(st.state, REG_REGISTERED);
+	assert_int_equal(st.granted_expires_s, 2);
+	assert_int_equal(f->srv.n_req, 2);
+	/* 50..80% of 2 s after the 200: between 1.0 and 1.6 s. */
+	run_for(f, 500);
+	assert_int_equal(f->srv.n_req, 2);
+	run_for(f, 1000);
+	assert_int_equal(f->srv.n_req, 3);
+	assert_int_equal(f->srv.nonce_seq, 1);	/* no new challenge */
+	assert_false(f->srv.bad_auth);
+	reg_status(f->reg, &st);
+	assert_int_equal(st.state, REG_REGISTERED);
+	assert_true(st.expires_left_s >= 1);
+	f->passed = true;
+}
+
+/* ICMP port unreachable ends the attempt at once, as its own result. */
+static void test_unreachable(void **state)
+{
+	struct fixture *f = *state;
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	struct reg_status st;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	/* A port nobody listens on: bind one, then close it. */
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, len), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	close(fd);
+	f->srv.port = ntohs(sin.sin_port);
+	start_reg(f, M_SILENT, 600);
+	run_for(f, 150);	/* well before Timer F (300 ms) */
+	reg_status(f->reg, &st);
+	assert_int_equal(st.state, REG_FAILED);
+	assert_int_equal(st.servers[0].last, SL_RES_UNREACHABLE);
+	f->passed = true;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -551,6 +599,9 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_503, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_response, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_refresh, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unreachable, setup,
 						teardown),
 	};
 
