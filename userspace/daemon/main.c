@@ -84,8 +84,10 @@ static int query_status(const char *socket_path, bool json)
 	int err = status_query(socket_path, json, stdout);
 
 	if (err) {
-		fprintf(stderr, "sipsteerd: status from %s: %s\n",
-			socket_path, strerror(-err));
+		fprintf(stderr, "sipsteerd: cannot get the status from %s: %s"
+			"%s\n", socket_path, strerror(-err),
+			err == -ENOENT || err == -ECONNREFUSED ?
+			" (is sipsteerd running?)" : "");
 		return EXIT_RUNTIME;
 	}
 	return 0;
