@@ -425,6 +425,29 @@ static void test_too_long(void **state)
 	assert_int_equal(d.n_err, 1);
 }
 
+static void test_bom_and_tls_ip(void **state)
+{
+	struct config cfg;
+	struct diag d;
+
+	(void)state;
+	assert_int_equal(load("\xef\xbb\xbf" BASE, &cfg, &d), 0);
+	assert_int_equal(d.n, 0);
+	assert_true(cfg.line[0].enabled);
+	/* Only the first line may carry it. */
+	assert_int_equal(load(BASE "\xef\xbb\xbfx=1\n", &cfg, &d), 0);
+	assert_int_equal(d.n_warn, 1);
+
+	assert_int_equal(load(BASE SIP "proxy_address=192.0.2.7\n"
+			      SIP "transport_protocol=TLS\n", &cfg, &d), 0);
+	assert_true(has_msg(&d, "t.conf:4: " SIP "proxy_address: TLS checks "
+			    "the server against the SIP domain (RFC 5922); an "
+			    "IP address here rarely matches a certificate"));
+	assert_int_equal(load(BASE SIP "transport_protocol=TLS\n", &cfg, &d),
+			 0);
+	assert_int_equal(d.n, 0);
+}
+
 static void test_syntax_errors(void **state)
 {
 	struct config cfg;
@@ -717,6 +740,7 @@ int main(void)
 		cmocka_unit_test(test_every_u32_range),
 		cmocka_unit_test(test_every_key_bad_values),
 		cmocka_unit_test(test_too_long),
+		cmocka_unit_test(test_bom_and_tls_ip),
 		cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_every_error_reported),
 		cmocka_unit_test(test_unknown_keys),

@@ -165,6 +165,9 @@ static void read_line(struct reader *r, char *text, unsigned int lineno)
 	unsigned int line, *at;
 	int ki;
 
+	/* Editors on other systems may start the file with a UTF-8 BOM. */
+	if (lineno == 1 && !strncmp(text, "\xef\xbb\xbf", 3))
+		text += 3;
 	key = trim(text);
 	if (!*key || *key == '#')
 		return;
@@ -270,6 +273,14 @@ static void check_all(struct reader *r)
 		report(r, LOG_LVL_WARN, 0, "no line is enabled");
 		return;
 	}
+	if (config_target(cfg, &t) && sip->transport == TP_TLS &&
+	    (strchr(t.domain, ':') || strspn(t.domain, "0123456789.") ==
+	     strlen(t.domain)))
+		report_key(r, LOG_LVL_WARN, sip->use_proxy ?
+			   SIPK("proxy_address") : SIPK("sip_registrar/addr"),
+			   0, "TLS checks the server against the SIP domain "
+			   "(RFC 5922); an IP address here rarely matches a "
+			   "certificate");
 	if (!config_target(cfg, &t)) {
 		if (sip->use_proxy)
 			report_key(r, LOG_LVL_ERR, SIPK("proxy_address"), 0,
