@@ -9,7 +9,7 @@
 # transport are ignored.
 . "$(dirname "$0")/lib.sh"
 
-plan 7
+plan 9
 daemon_require || exit 1
 
 kam_start kam addrs=127.0.0.1 udp=5060 tcp=5060 || diag "kamailio did not start"
@@ -60,8 +60,23 @@ check "failover after outgoing_request_no_response_timeout_ms (2000 ms)" \
 # Timer F, so 3 copies of one transaction and no other REGISTER.
 n_copies=$(sipp_registers silent)
 diag "copies at the silent server: $n_copies in $(sipp_transactions silent) transaction(s)"
-check "UDP retransmissions at T1 doubling until the timeout" \
-	test "$n_copies" -ge 3 -a "$n_copies" -le 4 -a "$(sipp_transactions silent)" -eq 1
+# Offsets of the copies from the first: 500 and 1500 ms (+-200 ms).
+offsets=$(sipp_times_ms silent | awk 'NR == 1 { t0 = $1 }
+	NR > 1 { printf "%d ", $1 - t0 }')
+diag "retransmitted at +(ms): $offsets"
+timer_e() {
+	set -- $offsets
+	[ $# -eq 2 ] && [ "$(sipp_transactions silent)" -eq 1 ] &&
+	[ "$1" -ge 300 ] && [ "$1" -le 700 ] &&
+	[ "$2" -ge 1300 ] && [ "$2" -le 1700 ]
+}
+check "UDP retransmissions at T1, 2*T1 (Timer E) until the timeout" timer_e
+check "--status -j: server list in SRV order, the first timed out" \
+	daemon_line_jq 0 '.state == "registered" and (.servers | length) == 2 and
+		.servers[0].addr == "127.0.0.1:5070" and .servers[0].priority == 1
+		and .servers[0].last == "timeout" and (.servers[0].in_use | not)
+		and .servers[1].addr == "127.0.0.1:5060" and .servers[1].in_use
+		and .servers[1].last == "ok" and .server == 1'
 check "NAPTR for another transport ignored (UDP line, no TCP)" \
 	eval '! grep "REGISTER-IN .*user=u-a " "$T/kam.log" | grep -qv " proto=udp "'
 daemon_stop
@@ -83,6 +98,10 @@ diag "503 -> REGISTER at the next server: $gap ms"
 check "503: next server at once (well before the no-response timeout)" \
 	eval 'kam_aor_has kam u-b && [ -n "$t_busy" ] && [ -n "$t_kam" ] &&
 		[ "$gap" -ge 0 ] && [ "$gap" -le 1500 ]'
+check "--status -j: the 503 server's last result is 503" \
+	daemon_line_jq 0 '.servers[0].addr == "127.0.0.1:5071" and
+		.servers[0].last == "503" and .servers[0].last_code == 503 and
+		.servers[1].in_use'
 # The binding is refreshed in 5..10 s (granted 10 s): the refresh must
 # not go back to the server that asked for 60 s of rest.
 wait_until 12 eval '[ "$(log_count kam "REGISTER-SAVED user=u-b ")" -ge 2 ]'

@@ -530,12 +530,19 @@ sipp_transactions() {
 		grep -o 'branch=[^;, ]*' | sort -u | wc -l
 }
 
+# Epoch ms of each REGISTER sipp NAME received, one a line.
+sipp_times_ms() {
+	local ts
+	awk '/^-+ [0-9][0-9][0-9][0-9]-/ { ts = $2 " " $3 }
+		/^REGISTER sip/ { print ts }' "$T/$1.log" 2>/dev/null |
+		while read -r ts; do
+			date -d "$ts" +%s%3N
+		done
+}
+
 # Epoch ms of the first REGISTER sipp NAME received; empty: none.
 sipp_first_ms() {
-	local ts
-	ts=$(awk '/^-+ [0-9]{4}-/ { ts = $2 " " $3 }
-		/^REGISTER sip/ { print ts; exit }' "$T/$1.log" 2>/dev/null)
-	[ -n "$ts" ] && date -d "$ts" +%s%3N
+	sipp_times_ms "$1" | head -n 1
 }
 
 # ----------------------------------------------------------- the daemon

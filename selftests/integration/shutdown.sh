@@ -6,7 +6,7 @@
 # 2 s; also when the server no longer answers.
 . "$(dirname "$0")/lib.sh"
 
-plan 5
+plan 7
 daemon_require || exit 1
 
 kam_start kam udp=5060 tcp=5060 || diag "kamailio did not start"
@@ -19,8 +19,9 @@ sipp_start silent srv_silent.xml 127.0.0.1 5070 udp || diag "sipp did not start"
 	daemon_line 1 u-term1
 } | daemon_conf "$T/term.conf"
 daemon_start "$T/term.conf" term
-wait_until 8 eval 'kam_aor_has kam u-term0 && kam_aor_has kam u-term1' ||
-	diag "lines did not register: $(kam_contacts kam | tr '\n' ' ')"
+check "two lines registered over TCP" \
+	wait_until 8 eval 'kam_aor_has kam u-term0 && kam_aor_has kam u-term1 &&
+		daemon_state_is registered 0 && daemon_state_is registered 1'
 daemon_stop_timed
 diag "SIGTERM -> exit: $DAEMON_STOP_MS ms, status ${DAEMON_RC:-?}"
 check "SIGTERM: exit within 2 s, status 0" \
@@ -40,7 +41,9 @@ check "SIGTERM: each line sent REGISTER with Expires 0" \
 	echo "voip/signalling/sip/outgoing_request_no_response_timeout_ms=30000"
 } | daemon_conf "$T/hang.conf"
 daemon_start "$T/hang.conf" hang
-wait_until 5 eval '[ "$(sipp_registers silent)" -ge 1 ]'
+check "a REGISTER to the silent server is in flight" \
+	eval 'wait_until 5 eval "[ \$(sipp_registers silent) -ge 1 ]" &&
+		daemon_state_is registering'
 daemon_stop_timed
 diag "SIGTERM with a REGISTER in flight -> exit: $DAEMON_STOP_MS ms"
 check "SIGTERM with a silent server: exit within 2 s" \
