@@ -122,6 +122,9 @@ static int tls_verify(struct tp_conn *c, char *why, size_t why_len)
 			 r < 0 ? "unknown reason" : (const char *)txt.data);
 		if (r >= 0)
 			gnutls_free(txt.data);
+		/* GnuTLS ends its sentences with a space. */
+		for (size_t l = strlen(why); l && why[l - 1] == ' '; l--)
+			why[l - 1] = '\0';
 		return -EACCES;
 	}
 	list = gnutls_certificate_get_peers(t->s, &n);

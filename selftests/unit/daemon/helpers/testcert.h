@@ -134,4 +134,25 @@ static inline int testcert_write_pem(const struct testcert *tc,
 	return ok ? 0 : -1;
 }
 
+/* Writes @tc's private key as PEM to a new temp file. */
+static inline int testcert_write_key(const struct testcert *tc,
+				     char path[64])
+{
+	gnutls_datum_t d;
+	int fd, ok;
+
+	snprintf(path, 64, "/tmp/sipsteerd-test-key-XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	if (gnutls_x509_privkey_export2(tc->key, GNUTLS_X509_FMT_PEM, &d) < 0) {
+		close(fd);
+		return -1;
+	}
+	ok = write(fd, d.data, d.size) == (ssize_t)d.size;
+	gnutls_free(d.data);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
 #endif
