@@ -40,6 +40,7 @@ enum mode {
 	M_SHA256,	/* offer SHA-256 first, MD5 second */
 	M_503,
 	M_SILENT,
+	M_ROTATE,	/* each nonce is good for one REGISTER only */
 };
 
 struct registrar {
@@ -51,6 +52,7 @@ struct registrar {
 	uint32_t last_expires;
 	char last_alg[32];
 	char last_contact[256];
+	char cur_nonce[16];
 	bool bad_auth;
 };
 
@@ -128,6 +130,8 @@ static bool auth_ok(struct registrar *s, const char *hdr)
 	if (digest_response(a, sess, user, realm, PASS, nonce, cnonce, nc,
 			    qop, "REGISTER", uri, want))
 		return false;
+	if (s->mode == M_ROTATE && strcmp(nonce, s->cur_nonce))
+		return false;
 	return !strcmp(want, resp) && !strcmp(user, USER) &&
 	       !strcmp(realm, REALM) && !strcmp(uri, "sip:" REALM);
 }
@@ -175,6 +179,7 @@ static void challenge(struct registrar *s, const struct sip_msg *req,
 	char extra[512];
 
 	s->nonce_seq++;
+	snprintf(s->cur_nonce, sizeof(s->cur_nonce), "n%u", s->nonce_seq);
 	if (s->mode == M_SHA256)
 		snprintf(extra, sizeof(extra),
 			 "WWW-Authenticate: Digest realm=\"" REALM "\", "
@@ -218,7 +223,7 @@ static void on_request(struct registrar *s, const struct sip_msg *req,
 		return;
 	}
 	if (s->mode == M_WRONG_PW || !auth_ok(s, auth)) {
-		s->bad_auth = s->mode != M_WRONG_PW;
+		s->bad_auth = s->mode == M_DIGEST;
 		challenge(s, req, peer, plen, false);
 		return;
 	}
@@ -232,6 +237,8 @@ static void on_request(struct registrar *s, const struct sip_msg *req,
 		answer(s, req, peer, plen, "200 OK", "");
 		return;
 	}
+	if (s->mode == M_ROTATE)
+		s->cur_nonce[0] = '\0';	/* used up */
 	/* Grant less than asked, and list another phone's binding too. */
 	snprintf(extra, sizeof(extra),
 		 "Contact: <sip:other@192.0.2.9>;expires=50, <%s>;expires=%u\r\n",
@@ -561,6 +568,26 @@ static void test_refresh(void **state)
 	f->passed = true;
 }
 
+/*
+ * A refresh with the last nonce challenged again (no stale=true): that
+ * is a new challenge, not a wrong password.
+ */
+static void test_refresh_rechallenged(void **state)
+{
+	struct fixture *f = *state;
+	struct reg_status st;
+
+	start_reg(f, M_ROTATE, 4);
+	run_for(f, 1900);
+	reg_status(f->reg, &st);
+	assert_int_equal(st.state, REG_REGISTERED);
+	assert_int_equal(f->srv.n_req, 4);	/* 401 200, 401 200 */
+	assert_int_equal(f->srv.nonce_seq, 2);
+	assert_int_equal(st.servers[0].last, SL_RES_OK);
+	assert_false(log_has(f, "authentication failed"));
+	f->passed = true;
+}
+
 /* ICMP port unreachable ends the attempt at once, as its own result. */
 static void test_unreachable(void **state)
 {
@@ -601,6 +628,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_response, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_refresh, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refresh_rechallenged,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unreachable, setup,
 						teardown),
 	};

@@ -259,6 +259,7 @@ static void registered(struct reg *reg, const struct sip_msg *rsp)
 	reg->auth_tries = 0;
 	reg->stale_tries = 0;
 	reg->tries_423 = 0;
+	reg->auth_fresh = false;
 	sl_report(&reg->sl, reg->sl.cur, SL_RES_OK, rsp->status, 0,
 		  loop_now_ms(reg->loop));
 
@@ -296,11 +297,14 @@ static void challenged(struct reg *reg, const struct sip_msg *rsp)
 			set_error(reg, "server keeps saying our nonce is stale");
 			goto refused;
 		}
-	} else if ((reg->auth_sent && ch->proxy == reg->auth.proxy) ||
+	} else if ((reg->auth_sent && reg->auth_fresh &&
+		    ch->proxy == reg->auth.proxy) ||
 		   ++reg->auth_tries > REG_MAX_AUTH_TRIES) {
 		/*
-		 * Credentials answered and refused without stale=true:
-		 * the password is wrong, whatever the new nonce.
+		 * The answer to a fresh challenge refused without
+		 * stale=true: the password is wrong, whatever the new
+		 * nonce. (A refresh reusing an old nonce may just be
+		 * challenged again.)
 		 */
 		char realm[128] = "";
 
@@ -318,6 +322,7 @@ static void challenged(struct reg *reg, const struct sip_msg *rsp)
 		goto refused;
 	}
 	reg->have_auth = true;
+	reg->auth_fresh = true;
 	if (!send_register(reg, reg->tx_unregister))
 		return;
 	set_error(reg, "cannot send REGISTER");

@@ -48,6 +48,8 @@ struct reg {
 	struct digest_auth auth;
 	bool have_auth;
 	bool auth_sent;		/* the request in flight carried @auth */
+	bool auth_fresh;	/* @auth answers a challenge to this very
+				 * registration, not an earlier one */
 	unsigned int auth_tries, stale_tries, tries_423;
 
 	char local_host[INET6_ADDRSTRLEN];
