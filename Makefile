@@ -37,6 +37,7 @@ include userspace/daemon/daemon.mk
 include selftests/selftests.mk
 include selftests/integration/integration.mk
 include selftests/fuzz/fuzz.mk
+-include kmod/style.mk
 
 # Fragments add their suites as prerequisites of these.
 check-unit check-vm check-integration check-style:

@@ -116,7 +116,7 @@ static struct sipsteer_table *sipsteer_table_build(struct sipsteer_net *sn)
 		return NULL;
 
 	slots = roundup_pow_of_two(2 * n);
-	table = kvzalloc(struct_size(table, slots, slots), GFP_KERNEL);
+	table = kvzalloc(struct_size(table, slots, slots), GFP_KERNEL_ACCOUNT);
 	if (!table)
 		return ERR_PTR(-ENOMEM);
 	table->seed = get_random_u32();
@@ -191,15 +191,20 @@ static void sipsteer_service_free(struct sipsteer_service *svc)
 	call_rcu(&svc->rcu, sipsteer_service_free_rcu);
 }
 
+/*
+ * Allocations are charged to the caller's memory cgroup: with
+ * GENL_UNS_ADMIN_PERM, a container's root may create services.
+ */
 static struct sipsteer_service *sipsteer_service_alloc(void)
 {
 	struct sipsteer_service *svc;
 	int cpu;
 
-	svc = kzalloc(sizeof(*svc), GFP_KERNEL);
+	svc = kzalloc(sizeof(*svc), GFP_KERNEL_ACCOUNT);
 	if (!svc)
 		return NULL;
-	svc->stats = alloc_percpu(struct sipsteer_pcpu_stats);
+	svc->stats = alloc_percpu_gfp(struct sipsteer_pcpu_stats,
+				      GFP_KERNEL_ACCOUNT);
 	if (!svc->stats) {
 		kfree(svc);
 		return NULL;
@@ -250,7 +255,7 @@ sipsteer_config_new(struct sipsteer_net *sn, struct sipsteer_service *svc,
 {
 	struct sipsteer_config *cfg;
 
-	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
+	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL_ACCOUNT);
 	if (!cfg)
 		return NULL;
 	cfg->svc = svc;
