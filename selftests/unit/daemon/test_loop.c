@@ -422,6 +422,38 @@ static void test_now_advances(void **state)
 	loop_free(f.loop);
 }
 
+static void never_ready(int fd, unsigned int events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	(void)arg;
+	fail_msg("idle pipe reported ready");
+}
+
+/* One timer 300 ms out: the loop sleeps until then, no periodic tick. */
+static void test_no_periodic_wakeups(void **state)
+{
+	struct fired f = { .stop_after = 1 };
+	struct tctx c = { .f = &f };
+	int fds[2];
+
+	(void)state;
+	f.loop = new_loop();
+	/* An idle fd must not cause wake-ups either. */
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(loop_fd_add(f.loop, fds[0], LOOP_IN,
+				     never_ready, NULL), 0);
+	loop_timer_start(f.loop, &c.t, 300, on_timer, &c);
+	assert_int_equal(loop_run(f.loop), 0);
+	assert_int_equal(f.n, 1);
+	/* Millisecond rounding may cost one extra short wait. */
+	assert_true(loop_iterations(f.loop) <= 2);
+	loop_fd_del(f.loop, fds[0]);
+	close(fds[0]);
+	close(fds[1]);
+	loop_free(f.loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -434,6 +466,7 @@ int main(void)
 		cmocka_unit_test(test_fd_del_within_batch),
 		cmocka_unit_test(test_signals),
 		cmocka_unit_test(test_now_advances),
+		cmocka_unit_test(test_no_periodic_wakeups),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -321,6 +321,11 @@ static void test_stale_socket_replaced(void **state)
 	rmdir(path);
 }
 
+static void stop_loop(void *arg)
+{
+	loop_stop(arg);
+}
+
 static void test_unknown_request(void **state)
 {
 	char path[] = "/tmp/test_status.XXXXXX";
@@ -344,8 +349,7 @@ static void test_unknown_request(void **state)
 	for (i = 0; i < 50 && n <= 0; i++) {
 		struct loop_timer t = { 0 };
 
-		loop_timer_start(c.loop, &t, 10, (loop_timer_fn)loop_stop,
-				 c.loop);
+		loop_timer_start(c.loop, &t, 10, stop_loop, c.loop);
 		assert_int_equal(loop_run(c.loop), 0);
 		n = read(fd, buf, sizeof(buf) - 1);
 	}

@@ -37,6 +37,7 @@ struct sig_slot {
 struct loop {
 	int epfd;
 	uint64_t now_ms;
+	uint64_t iterations;
 	bool stop;
 
 	struct fd_slot *fds;
@@ -104,6 +105,11 @@ uint64_t loop_now_ms(const struct loop *loop)
 void loop_stop(struct loop *loop)
 {
 	loop->stop = true;
+}
+
+uint64_t loop_iterations(const struct loop *loop)
+{
+	return loop->iterations;
 }
 
 /* ---- fds ---- */
@@ -413,6 +419,7 @@ int loop_run(struct loop *loop)
 		if (n < 0 && errno != EINTR)
 			return -errno;
 		loop->now_ms = monotonic_ms();
+		loop->iterations++;
 		for (i = 0; i < n && !loop->stop; i++)
 			fd_dispatch(loop, &evs[i]);
 		timers_expire(loop);

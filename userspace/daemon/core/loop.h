@@ -55,4 +55,9 @@ bool loop_timer_pending(const struct loop_timer *t);
 int loop_signal_add(struct loop *loop, int signo, loop_signal_fn fn,
 		    void *arg);
 
+/* Additions beyond the lead's interface. */
+
+/* Wake-ups so far: tests use it to show there is no periodic tick. */
+uint64_t loop_iterations(const struct loop *loop);
+
 #endif
