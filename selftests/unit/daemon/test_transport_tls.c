@@ -5,7 +5,8 @@
  * connects (SNI = the SIP domain) and carries messages both ways; a
  * wrong domain, a wildcard-only certificate and an untrusted chain are
  * refused with TP_ERR_TLS; a sip: URI SAN is accepted; a server that
- * never speaks TLS times out; a client certificate is offered.
+ * never speaks TLS times out; a client certificate is offered; closing
+ * sends close_notify.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,6 +38,7 @@ struct srv {
 	bool silent;		/* accept, never answer */
 	bool want_client_cert;
 	bool handshaken, failed, got_client_cert;
+	bool clean_close;	/* close_notify seen */
 	char sni[256];
 	char rx[4096];
 	size_t rxlen;
@@ -86,10 +88,14 @@ static void srv_on_fd(int fd, unsigned int events, void *arg)
 	}
 	n = gnutls_record_recv(v->s, v->rx + v->rxlen,
 			       sizeof(v->rx) - 1 - v->rxlen);
-	if (n > 0)
+	if (n > 0) {
 		v->rxlen += (size_t)n;
-	else if (n != GNUTLS_E_AGAIN)
-		loop_fd_del(v->loop, fd);
+		return;
+	}
+	if (n == GNUTLS_E_AGAIN)
+		return;
+	v->clean_close = n == 0;
+	loop_fd_del(v->loop, fd);
 }
 
 static void srv_on_accept(int lfd, unsigned int events, void *arg)
@@ -207,6 +213,10 @@ static void test_good_certificate(void **state)
 	testloop_run_for(f->loop, 30);
 	assert_int_equal(f->srv.rxlen, strlen(REQ));
 	assert_memory_equal(f->srv.rx, REQ, strlen(REQ));
+	/* Closing says goodbye properly. */
+	tp_conn_close(f->r.c);
+	f->r.c = NULL;
+	assert_true(testloop_run_until(f->loop, &f->srv.clean_close, 2000));
 }
 
 static void expect_refused(struct fx *f, const char *domain,

@@ -126,7 +126,7 @@ int ares_loop_init(struct ares_loop *al, struct loop *loop,
 		return rc == ARES_ENOMEM ? -ENOMEM : -EIO;
 	}
 	ares_set_socket_callback(al->ch, ares_loop_sock_create, al);
-	if (servers) {
+	if (servers && *servers) {
 		rc = ares_set_servers_ports_csv(al->ch, servers);
 		if (rc != ARES_SUCCESS) {
 			log_err("dns: bad server list \"%s\": %s", servers,

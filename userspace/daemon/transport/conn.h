@@ -91,6 +91,8 @@ long tls_write(struct tp_conn *c, const char *buf, size_t len,
 /* Whether the last TLS call waits for the socket to become writable. */
 bool tls_wants_write(const struct tp_conn *c);
 bool tls_has_pending(const struct tp_conn *c);
+/* close_notify, best effort: the socket is closed right after. */
+void tls_bye(struct tp_conn *c);
 void tls_free(struct tp_conn *c);
 
 #endif

@@ -230,6 +230,11 @@ bool tls_has_pending(const struct tp_conn *c)
 	return c->tls && gnutls_record_check_pending(c->tls->s) > 0;
 }
 
+void tls_bye(struct tp_conn *c)
+{
+	gnutls_bye(c->tls->s, GNUTLS_SHUT_WR);
+}
+
 void tls_free(struct tp_conn *c)
 {
 	struct tp_tls *t = c->tls;

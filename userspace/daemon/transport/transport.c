@@ -243,8 +243,11 @@ int tp_conn_send(struct tp_conn *c, const char *buf, size_t len)
 {
 	if (!c || c->closed)
 		return -EINVAL;
-	if (c->state == TPC_DEAD || loop_timer_pending(&c->err_timer))
+	if (c->state == TPC_DEAD)
 		return -ENOTCONN;
+	/* A failure is on its way to on_error: that is the report. */
+	if (loop_timer_pending(&c->err_timer))
+		return 0;
 	if (c->proto == TP_UDP)
 		return udp_send(c, buf, len);
 	return stream_send(c, buf, len);
@@ -266,6 +269,8 @@ void tp_conn_close(struct tp_conn *c)
 	conn_watch(c, 0);
 	loop_timer_cancel(c->loop, &c->conn_timer);
 	loop_timer_cancel(c->loop, &c->err_timer);
+	if (c->tls && c->state == TPC_OPEN)
+		tls_bye(c);
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;

@@ -30,12 +30,14 @@ static inline int testcert_make(struct testcert *tc, const char *cn,
 	unsigned char id[64];
 	size_t idlen = sizeof(id);
 	gnutls_datum_t der;
+	unsigned int bits =
+		GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1);
 	int r;
 
 	memset(tc, 0, sizeof(*tc));
 	if (gnutls_x509_privkey_init(&tc->key) < 0 ||
-	    gnutls_x509_privkey_generate(tc->key, GNUTLS_PK_ECDSA,
-			GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0) < 0 ||
+	    gnutls_x509_privkey_generate(tc->key, GNUTLS_PK_ECDSA, bits,
+					 0) < 0 ||
 	    gnutls_x509_crt_init(&tc->crt) < 0)
 		return -1;
 	serial++;
@@ -46,8 +48,8 @@ static inline int testcert_make(struct testcert *tc, const char *cn,
 	r |= gnutls_x509_crt_set_key(tc->crt, tc->key);
 	if (cn)
 		r |= gnutls_x509_crt_set_dn_by_oid(tc->crt,
-						   GNUTLS_OID_X520_COMMON_NAME,
-						   0, cn, (unsigned int)strlen(cn));
+				GNUTLS_OID_X520_COMMON_NAME, 0, cn,
+				(unsigned int)strlen(cn));
 	if (r < 0)
 		return -1;
 	if (!issuer) {
@@ -58,10 +60,9 @@ static inline int testcert_make(struct testcert *tc, const char *cn,
 	} else {
 		r = gnutls_x509_crt_set_basic_constraints(tc->crt, 0, -1);
 		r |= gnutls_x509_crt_set_key_usage(tc->crt,
-						   GNUTLS_KEY_DIGITAL_SIGNATURE);
+				GNUTLS_KEY_DIGITAL_SIGNATURE);
 		r |= gnutls_x509_crt_set_key_purpose_oid(tc->crt,
-							 GNUTLS_KP_TLS_WWW_SERVER,
-							 0);
+				GNUTLS_KP_TLS_WWW_SERVER, 0);
 	}
 	if (r < 0)
 		return -1;
