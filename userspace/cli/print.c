@@ -19,20 +19,21 @@ const char *event_name(uint8_t cmd)
 	}
 }
 
+/* Each target as "PRE active ADDR POST", or "PRE inactive POST". */
 static void print_targets(FILE *f, const struct sipsteer_service *svc,
-			  const char *sep)
+			  const char *pre, const char *post)
 {
 	char buf[SIPSTEER_ADDRSTRLEN];
 	unsigned int i;
 
 	if (!svc->n_targets) {
-		fprintf(f, "%sinactive", sep);
+		fprintf(f, "%sinactive%s", pre, post);
 		return;
 	}
 	for (i = 0; i < svc->n_targets; i++)
-		fprintf(f, "%sactive %s", sep,
+		fprintf(f, "%sactive %s%s", pre,
 			sipsteer_addr_format(&svc->targets[i], buf,
-					     sizeof(buf)));
+					     sizeof(buf)), post);
 }
 
 static void print_counters(FILE *f, const struct sipsteer_stats *st)
@@ -57,8 +58,7 @@ void print_service(FILE *f, const struct sipsteer_service *svc)
 			sipsteer_proto_name(svc->endpoints[i].proto),
 			sipsteer_addr_format(&svc->endpoints[i], buf,
 					     sizeof(buf)));
-	print_targets(f, svc, "  ");
-	fputc('\n', f);
+	print_targets(f, svc, "  ", "\n");
 	if ((svc->has & SIPSTEER_HAS_BYPASS) && svc->bypass_mark)
 		fprintf(f, "  bypass-mark 0x%" PRIx32 "/0x%" PRIx32 "\n",
 			svc->bypass_mark, svc->bypass_mask);
@@ -86,7 +86,7 @@ void print_event(FILE *f, const struct sipsteer_event *ev)
 		fprintf(f, " generation %" PRIu32, svc->generation);
 	if (ev->cmd == SIPSTEER_CMD_SERVICE_SET ||
 	    ev->cmd == SIPSTEER_CMD_SERVICE_NEW)
-		print_targets(f, svc, " ");
+		print_targets(f, svc, " ", "");
 	if (ev->has_flushed)
 		fprintf(f, " flushed %" PRIu32, ev->flushed);
 	fputc('\n', f);

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nf_conntrack_tcp.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
 #include "internal.h"
@@ -69,9 +70,24 @@ static const struct nlattr *top(const struct nlmsghdr *nlh, uint16_t type)
 	return NULL;
 }
 
-int ctnl_parse_reply_src(const struct nlmsghdr *nlh,
-			 struct sipsteer_addr *out)
+/* ORIGINAL direction TCP flags: set BE_LIBERAL means picked up. */
+static bool picked_up(const struct nlmsghdr *nlh)
 {
+	const struct nlattr *info, *tcp, *a;
+	const struct nf_ct_tcp_flags *f;
+
+	info = top(nlh, CTA_PROTOINFO);
+	tcp = info ? nested(info, CTA_PROTOINFO_TCP) : NULL;
+	a = tcp ? nested(tcp, CTA_PROTOINFO_TCP_FLAGS_ORIGINAL) : NULL;
+	if (!a || mnl_attr_get_payload_len(a) < sizeof(*f))
+		return false;
+	f = mnl_attr_get_payload(a);
+	return f->flags & IP_CT_TCP_FLAG_BE_LIBERAL;
+}
+
+int ctnl_parse_entry(const struct nlmsghdr *nlh, struct ct_entry *out)
+{
+	struct sipsteer_addr *src = &out->reply_src;
 	const struct nlattr *tuple, *ip, *proto, *a;
 
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct nfgenmsg))
@@ -84,21 +100,24 @@ int ctnl_parse_reply_src(const struct nlmsghdr *nlh,
 	if (!ip || !proto)
 		return -EBADMSG;
 	memset(out, 0, sizeof(*out));
-	out->proto = IPPROTO_TCP;
-	if ((a = nested(ip, CTA_IP_V4_SRC)) &&
-	    mnl_attr_get_payload_len(a) == sizeof(out->ip.v4)) {
-		out->family = AF_INET;
-		memcpy(&out->ip.v4, mnl_attr_get_payload(a), sizeof(out->ip.v4));
-	} else if ((a = nested(ip, CTA_IP_V6_SRC)) &&
-		   mnl_attr_get_payload_len(a) == sizeof(out->ip.v6)) {
-		out->family = AF_INET6;
-		memcpy(&out->ip.v6, mnl_attr_get_payload(a), sizeof(out->ip.v6));
+	src->proto = IPPROTO_TCP;
+	a = nested(ip, CTA_IP_V4_SRC);
+	if (a && mnl_attr_get_payload_len(a) == sizeof(src->ip.v4)) {
+		src->family = AF_INET;
+		memcpy(&src->ip.v4, mnl_attr_get_payload(a),
+		       sizeof(src->ip.v4));
 	} else {
-		return -EBADMSG;
+		a = nested(ip, CTA_IP_V6_SRC);
+		if (!a || mnl_attr_get_payload_len(a) != sizeof(src->ip.v6))
+			return -EBADMSG;
+		src->family = AF_INET6;
+		memcpy(&src->ip.v6, mnl_attr_get_payload(a),
+		       sizeof(src->ip.v6));
 	}
 	a = nested(proto, CTA_PROTO_SRC_PORT);
 	if (!a || mnl_attr_validate(a, MNL_TYPE_U16) < 0)
 		return -EBADMSG;
-	out->port = ntohs(mnl_attr_get_u16(a));
+	src->port = ntohs(mnl_attr_get_u16(a));
+	out->picked_up = picked_up(nlh);
 	return 0;
 }

@@ -114,19 +114,29 @@ uint32_t sockdiag_states(void);
 
 struct nlmsghdr *ctnl_msg_get(void *buf, const struct sipsteer_addr *src,
 			      const struct sipsteer_addr *dst);
-/* The REPLY tuple's source of a conntrack entry: where the flow goes. */
-int ctnl_parse_reply_src(const struct nlmsghdr *nlh,
-			 struct sipsteer_addr *out);
+
+/* What a conntrack entry says about a local TCP connection. */
+struct ct_entry {
+	struct sipsteer_addr reply_src;	/* where the flow really goes */
+	/*
+	 * Conntrack picked the connection up mid-stream (loose tracking, the
+	 * ORIGINAL direction is "be liberal"): its first entry was removed,
+	 * so NAT was not bound at its start and a new target cannot apply.
+	 */
+	bool picked_up;
+};
+int ctnl_parse_entry(const struct nlmsghdr *nlh, struct ct_entry *out);
 
 const struct sipsteer_addr *
 tcp_match_endpoint(const struct sipsteer_service *svc,
 		   const struct sipsteer_addr *dst);
 /*
- * Is a connection from an endpoint whose conntrack entry leads to
- * reply_src (NULL: no entry) stale for svc?
+ * Is a connection to the endpoint dst with conntrack entry ct (NULL: no
+ * entry) stale for svc? Only a connection that started after the switch
+ * and leads to the active target (inactive: to dst itself) is not.
  */
 bool tcp_conn_stale(const struct sipsteer_service *svc,
 		    const struct sipsteer_addr *dst,
-		    const struct sipsteer_addr *reply_src);
+		    const struct ct_entry *ct);
 
 #endif /* SIPSTEER_INTERNAL_H */

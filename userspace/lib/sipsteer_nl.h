@@ -133,9 +133,11 @@ int sipsteer_flows_flush(struct sipsteer *h, const char *name, bool all,
 /*
  * Fail established local TCP connections that can no longer follow the
  * service: sockets whose peer is one of svc's TCP endpoints and whose
- * conntrack entry is gone or does not lead to the active target of its
- * family (inactive: to the original destination) get SOCK_DESTROY, so
- * their owners see ECONNABORTED and reconnect. svc must carry endpoints
+ * conntrack entry is gone, was re-created mid-stream after the module
+ * removed it, or does not lead to the active target of its family
+ * (inactive: to the original destination) get SOCK_DESTROY, so their
+ * owners see ECONNABORTED and reconnect. Call it right after
+ * sipsteer_service_set(). svc must carry endpoints
  * and targets (as sipsteer_service_get/_set return them). Works in the
  * caller's current network namespace; needs CAP_NET_ADMIN and the
  * inet_diag, tcp_diag and nf_conntrack_netlink modules. Returns the number

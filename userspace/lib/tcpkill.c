@@ -32,12 +32,17 @@ tcp_match_endpoint(const struct sipsteer_service *svc,
 
 bool tcp_conn_stale(const struct sipsteer_service *svc,
 		    const struct sipsteer_addr *dst,
-		    const struct sipsteer_addr *reply_src)
+		    const struct ct_entry *ct)
 {
 	const struct sipsteer_addr *target;
 	struct sipsteer_addr want = *dst;
 
-	if (!reply_src)
+	/*
+	 * No entry: the module removed it. Picked up: it was removed and a
+	 * later packet made a new one, which may even point at the new
+	 * target, but the peer there never saw this connection.
+	 */
+	if (!ct || ct->picked_up)
 		return true;
 	target = sipsteer_service_target(svc, dst->family);
 	if (target) {
@@ -45,8 +50,8 @@ bool tcp_conn_stale(const struct sipsteer_service *svc,
 		if (target->port)
 			want.port = target->port;
 	}
-	return !sipsteer_addr_ip_equal(&want, reply_src) ||
-	       want.port != reply_src->port;
+	return !sipsteer_addr_ip_equal(&want, &ct->reply_src) ||
+	       want.port != ct->reply_src.port;
 }
 
 struct sock_list {
@@ -74,9 +79,9 @@ static int collect_cb(const struct nlmsghdr *nlh, void *arg)
 	return 0;
 }
 
-static int reply_src_cb(const struct nlmsghdr *nlh, void *arg)
+static int entry_cb(const struct nlmsghdr *nlh, void *arg)
 {
-	return ctnl_parse_reply_src(nlh, arg);
+	return ctnl_parse_entry(nlh, arg);
 }
 
 /* 1: stale, 0: keep, <0: error. */
@@ -85,16 +90,16 @@ static int check_one(struct mnl_socket *ct, uint32_t *seq,
 		     const struct tcp_sock_ref *s, struct nl_ext *ext)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct sipsteer_addr reply;
+	struct ct_entry entry;
 	int err;
 
 	err = nl_talk(ct, seq, ctnl_msg_get(buf, &s->src, &s->dst),
-		      reply_src_cb, &reply, ext);
+		      entry_cb, &entry, ext);
 	if (err == -ENOENT)
 		return tcp_conn_stale(svc, &s->dst, NULL);
 	if (err)
 		return err;
-	return tcp_conn_stale(svc, &s->dst, &reply);
+	return tcp_conn_stale(svc, &s->dst, &entry);
 }
 
 static bool has_tcp_endpoint(const struct sipsteer_service *svc)

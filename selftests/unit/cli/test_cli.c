@@ -280,6 +280,22 @@ static void test_print_service(void **state)
 		"  flows steered 10 passed 2 bypassed 1 flushes 3 flushed 7\n");
 	free(c.text);
 
+	/* One line per target. */
+	assert_int_equal(sipsteer_addr_parse("[2001:db8::11]", 2,
+					     &svc.targets[1], NULL), 0);
+	svc.n_targets = 2;
+	svc.has &= ~SIPSTEER_HAS_STATS;
+	cap_open(&c);
+	print_service(c.f, &svc);
+	assert_string_equal(cap_close(&c),
+		"service sip generation 4\n"
+		"  endpoint udp 192.0.2.10:5060\n"
+		"  endpoint tcp [2001:db8::10]:5060\n"
+		"  active 192.0.2.11:5062\n"
+		"  active 2001:db8::11\n"
+		"  bypass-mark 0x5e/0xffffffff\n");
+	free(c.text);
+
 	svc.n_targets = 0;
 	svc.bypass_mark = 0;
 	svc.has &= ~SIPSTEER_HAS_STATS;

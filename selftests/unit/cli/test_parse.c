@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <linux/genetlink.h>
+#include <linux/netfilter/nf_conntrack_tcp.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <linux/sock_diag.h>
@@ -600,10 +601,27 @@ static struct nlmsghdr *ct_msg(int family)
 	return nlh;
 }
 
+static void put_tcp_flags(struct nlmsghdr *nlh, uint8_t orig, uint8_t reply)
+{
+	struct nf_ct_tcp_flags f = { 0 };
+	struct nlattr *info, *tcp;
+
+	info = mnl_attr_nest_start(nlh, CTA_PROTOINFO);
+	tcp = mnl_attr_nest_start(nlh, CTA_PROTOINFO_TCP);
+	mnl_attr_put_u8(nlh, CTA_PROTOINFO_TCP_STATE, 3);
+	f.flags = orig;
+	mnl_attr_put(nlh, CTA_PROTOINFO_TCP_FLAGS_ORIGINAL, sizeof(f), &f);
+	f.flags = reply;
+	mnl_attr_put(nlh, CTA_PROTOINFO_TCP_FLAGS_REPLY, sizeof(f), &f);
+	mnl_attr_nest_end(nlh, tcp);
+	mnl_attr_nest_end(nlh, info);
+}
+
 static void test_ctnl_reply(void **state)
 {
-	struct sipsteer_addr got, want;
+	struct sipsteer_addr want;
 	struct nlmsghdr *nlh;
+	struct ct_entry e;
 
 	(void)state;
 	/* Steered: sent to .10:5060, answered by the target .11:5070. */
@@ -613,21 +631,44 @@ static void test_ctnl_reply(void **state)
 	put_tuple(nlh, CTA_TUPLE_REPLY, AF_INET, "192.0.2.11", 5070,
 		  "10.0.0.1", 40000);
 	mnl_attr_put_u32(nlh, CTA_STATUS, htonl(0x18e));
-	assert_int_equal(ctnl_parse_reply_src(nlh, &got), 0);
+	put_tcp_flags(nlh, IP_CT_TCP_FLAG_SACK_PERM |
+		      IP_CT_TCP_FLAG_WINDOW_SCALE, IP_CT_TCP_FLAG_SACK_PERM);
+	assert_int_equal(ctnl_parse_entry(nlh, &e), 0);
 	want = addr("192.0.2.11:5070", IPPROTO_TCP);
-	assert_memory_equal(&got, &want, sizeof(want));
+	assert_memory_equal(&e.reply_src, &want, sizeof(want));
+	assert_false(e.picked_up);
 
+	/* Picked up mid-stream: liberal in the ORIGINAL direction. */
 	nlh = ct_msg(AF_INET6);
 	put_tuple(nlh, CTA_TUPLE_REPLY, AF_INET6, "2001:db8::11", 5060,
 		  "2001:db8::1", 40000);
-	assert_int_equal(ctnl_parse_reply_src(nlh, &got), 0);
+	put_tcp_flags(nlh, IP_CT_TCP_FLAG_SACK_PERM |
+		      IP_CT_TCP_FLAG_BE_LIBERAL, 0);
+	assert_int_equal(ctnl_parse_entry(nlh, &e), 0);
 	want = addr("[2001:db8::11]:5060", IPPROTO_TCP);
-	assert_memory_equal(&got, &want, sizeof(want));
+	assert_memory_equal(&e.reply_src, &want, sizeof(want));
+	assert_true(e.picked_up);
+
+	/* Liberal only in the REPLY direction does not count. */
+	nlh = ct_msg(AF_INET6);
+	put_tuple(nlh, CTA_TUPLE_REPLY, AF_INET6, "2001:db8::11", 5060,
+		  "2001:db8::1", 40000);
+	put_tcp_flags(nlh, 0, IP_CT_TCP_FLAG_BE_LIBERAL);
+	assert_int_equal(ctnl_parse_entry(nlh, &e), 0);
+	assert_false(e.picked_up);
 
 	nlh = ct_msg(AF_INET);
 	put_tuple(nlh, CTA_TUPLE_ORIG, AF_INET, "10.0.0.1", 40000,
 		  "192.0.2.10", 5060);
-	assert_int_equal(ctnl_parse_reply_src(nlh, &got), -EBADMSG);
+	assert_int_equal(ctnl_parse_entry(nlh, &e), -EBADMSG);
+}
+
+static struct ct_entry entry(const char *reply_src, bool picked_up)
+{
+	struct ct_entry e = { .picked_up = picked_up };
+
+	e.reply_src = addr(reply_src, IPPROTO_TCP);
+	return e;
 }
 
 static void test_stale_rule(void **state)
@@ -636,6 +677,7 @@ static void test_stale_rule(void **state)
 	struct sipsteer_addr dst4 = addr("192.0.2.10:5060", IPPROTO_TCP);
 	struct sipsteer_addr dst6 = addr("[2001:db8::10]:5060", IPPROTO_TCP);
 	struct sipsteer_addr r;
+	struct ct_entry e;
 
 	(void)state;
 	svc.endpoints[0] = addr("192.0.2.10:5060", IPPROTO_UDP);
@@ -653,27 +695,35 @@ static void test_stale_rule(void **state)
 
 	/* Inactive: only untranslated flows may stay. */
 	assert_true(tcp_conn_stale(&svc, &dst4, NULL));
-	assert_false(tcp_conn_stale(&svc, &dst4, &dst4));
-	r = addr("192.0.2.11:5060", IPPROTO_TCP);
-	assert_true(tcp_conn_stale(&svc, &dst4, &r));
+	e = entry("192.0.2.10:5060", false);
+	assert_false(tcp_conn_stale(&svc, &dst4, &e));
+	e = entry("192.0.2.10:5060", true);
+	assert_true(tcp_conn_stale(&svc, &dst4, &e));
+	e = entry("192.0.2.11:5060", false);
+	assert_true(tcp_conn_stale(&svc, &dst4, &e));
 
 	/* Active on IPv4 without a port: the destination port is kept. */
 	svc.targets[0] = addr("192.0.2.11", 0);
 	svc.n_targets = 1;
-	assert_false(tcp_conn_stale(&svc, &dst4, &r));
-	assert_true(tcp_conn_stale(&svc, &dst4, &dst4));
+	assert_false(tcp_conn_stale(&svc, &dst4, &e));
+	/* Re-tracked after the flush and NATed now: still stale. */
+	e.picked_up = true;
+	assert_true(tcp_conn_stale(&svc, &dst4, &e));
+	e = entry("192.0.2.10:5060", false);
+	assert_true(tcp_conn_stale(&svc, &dst4, &e));
 	assert_true(tcp_conn_stale(&svc, &dst4, NULL));
-	r = addr("192.0.2.11:5070", IPPROTO_TCP);
-	assert_true(tcp_conn_stale(&svc, &dst4, &r));
+	e = entry("192.0.2.11:5070", false);
+	assert_true(tcp_conn_stale(&svc, &dst4, &e));
 	/* IPv6 has no target: pass-through rules apply to it. */
-	assert_false(tcp_conn_stale(&svc, &dst6, &dst6));
+	e = entry("[2001:db8::10]:5060", false);
+	assert_false(tcp_conn_stale(&svc, &dst6, &e));
 
 	/* Target with a port. */
 	svc.targets[0] = addr("192.0.2.12:5070", 0);
-	r = addr("192.0.2.12:5070", IPPROTO_TCP);
-	assert_false(tcp_conn_stale(&svc, &dst4, &r));
-	r = addr("192.0.2.12:5060", IPPROTO_TCP);
-	assert_true(tcp_conn_stale(&svc, &dst4, &r));
+	e = entry("192.0.2.12:5070", false);
+	assert_false(tcp_conn_stale(&svc, &dst4, &e));
+	e = entry("192.0.2.12:5060", false);
+	assert_true(tcp_conn_stale(&svc, &dst4, &e));
 }
 
 int main(void)
