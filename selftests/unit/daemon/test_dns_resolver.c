@@ -378,6 +378,51 @@ static void test_failed_without_cache(void **state)
 	assert_int_equal(f->dns.q_srv, 0);
 }
 
+/* A timeout at any step of the chain is an outage, not "no record". */
+static void test_outage_mid_chain(void **state)
+{
+	struct fx *f = *state;
+	struct got g, old;
+
+	fakedns_naptr(&f->dns, "example.com", 1, 10, 10, "s", "SIP+D2U",
+		      "_sip._udp.example.com");
+	fakedns_srv(&f->dns, "_sip._udp.example.com", 1, 10, 0, 5070,
+		    "sip1.example.com");
+	fakedns_addr(&f->dns, "sip1.example.com", 1, "192.0.2.1");
+	f->dns.silent_type = DNS_T_SRV;
+	resolve(f, "example.com", DNS_PORT_SRV, TP_UDP, &g);
+	assert_int_equal(g.st, DNS_FAILED);
+	/* No fall-through to the host's own A record either. */
+	assert_int_equal(f->dns.q_a, 0);
+
+	f->dns.silent_type = 0;
+	resolve(f, "example.com", DNS_PORT_SRV, TP_UDP, &old);
+	assert_int_equal(old.st, DNS_OK);
+	testloop_run_for(f->loop, 1100);
+	/* Addresses of the target time out: stale, not "not found". */
+	f->dns.silent_type = DNS_T_A;
+	resolve(f, "example.com", DNS_PORT_SRV, TP_UDP, &g);
+	assert_int_equal(g.st, DNS_STALE);
+	assert_int_equal(g.n, 1);
+	assert_memory_equal(&g.s[0], &old.s[0], sizeof(g.s[0]));
+}
+
+/* SRV target "." (RFC 2782): not offered here; the others still are. */
+static void test_srv_root_target_dropped(void **state)
+{
+	struct fx *f = *state;
+	struct got g;
+
+	fakedns_srv(&f->dns, "_sip._tcp.example.org", 60, 1, 0, 5060, "");
+	fakedns_srv(&f->dns, "_sip._tcp.example.org", 60, 2, 0, 5062,
+		    "b.example.org");
+	fakedns_addr(&f->dns, "b.example.org", 60, "192.0.2.62");
+	resolve(f, "example.org", 0, TP_TCP, &g);
+	assert_int_equal(g.st, DNS_OK);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(addr_str(&g.s[0]), "192.0.2.62:5062");
+}
+
 static void test_servfail_refused_are_unreachable(void **state)
 {
 	struct fx *f = *state;
@@ -461,6 +506,24 @@ static void test_cancel(void **state)
 			 -EINVAL);
 }
 
+/* Freed with a lookup in flight: no callback, nothing leaked. */
+static void test_free_in_flight(void **state)
+{
+	struct fx *f = *state;
+	struct got g = { 0 };
+
+	zone_example(&f->dns);
+	f->dns.silent_type = DNS_T_SRV;
+	assert_int_equal(resolver_resolve(f->r, "example.com", 0, TP_UDP,
+					  on_result, &g), 0);
+	testloop_run_for(f->loop, 30);
+	assert_int_equal(f->dns.q_srv, 1);
+	resolver_free(f->r);
+	f->r = NULL;
+	testloop_run_for(f->loop, 300);
+	assert_int_equal(g.calls, 0);
+}
+
 static uint32_t rng_zero(void *ctx)
 {
 	(void)ctx;
@@ -517,11 +580,14 @@ int main(void)
 		T(test_ttl_expiry_refetches),
 		T(test_stale_when_dns_down),
 		T(test_failed_without_cache),
+		T(test_outage_mid_chain),
+		T(test_srv_root_target_dropped),
 		T(test_servfail_refused_are_unreachable),
 		T(test_not_found),
 		T(test_records_withdrawn),
 		T(test_cancel),
 		T(test_weighted_choice_uses_rng),
+		T(test_free_in_flight),
 #undef T
 	};
 

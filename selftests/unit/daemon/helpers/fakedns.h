@@ -4,7 +4,8 @@
  * the daemon's own event loop. It serves NAPTR, SRV, A and AAAA records
  * with chosen TTLs, answers NXDOMAIN or NODATA otherwise, can add the
  * SRV targets' addresses as additional records, can answer with a fixed
- * RCODE (SERVFAIL, REFUSED) or go silent to play "DNS is down".
+ * RCODE (SERVFAIL, REFUSED) or go silent (for all queries or one type)
+ * to play "DNS is down".
  */
 #ifndef SELFTESTS_DAEMON_FAKEDNS_H
 #define SELFTESTS_DAEMON_FAKEDNS_H
@@ -38,6 +39,7 @@ struct fakedns {
 	uint16_t port;
 	char servers[32];	/* "127.0.0.1:port" for resolver_opts */
 	bool silent;
+	unsigned int silent_type;	/* nonzero: drop queries of it */
 	unsigned int rcode;	/* nonzero: answer every query with it */
 	bool additional;	/* SRV answers carry target addresses */
 	unsigned int n_rr;
@@ -140,7 +142,7 @@ static inline void fakedns_answer(struct fakedns *d, const uint8_t *q,
 		return;
 	qtype = (uint16_t)(q[pos] << 8 | q[pos + 1]);
 	fakedns_count(d, qtype);
-	if (d->silent)
+	if (d->silent || d->silent_type == qtype)
 		return;
 	for (unsigned int i = 0; i < d->n_rr; i++) {
 		if (strcasecmp(d->rr[i].name, qname))
