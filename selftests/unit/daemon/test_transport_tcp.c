@@ -66,7 +66,7 @@ static void connect_and_accept(struct fx *f)
 	tprec_peer(&o, TP_TCP, AF_INET, f->port);
 	assert_int_equal(tp_conn_open(f->loop, &o, &tprec_handlers, &f->r,
 				      &f->r.c), 0);
-	assert_true(testloop_run_until(f->loop, &f->r.connected, 2000));
+	assert_true(testloop_run_until(f->loop, &f->r.connected, 10000));
 	f->sfd = accept(f->lfd, NULL, NULL);
 	assert_true(f->sfd >= 0);
 }
@@ -85,7 +85,7 @@ static void test_refused(void **state)
 		   tprec_closed_port(AF_INET, SOCK_STREAM));
 	assert_int_equal(tp_conn_open(f->loop, &o, &tprec_handlers, &f->r,
 				      &f->r.c), 0);
-	assert_true(testloop_run_until(f->loop, &f->r.errored, 2000));
+	assert_true(testloop_run_until(f->loop, &f->r.errored, 10000));
 	assert_int_equal(f->r.err, TP_ERR_UNREACHABLE);
 	assert_non_null(strstr(f->r.detail, "refused"));
 	assert_false(f->r.connected);
@@ -101,7 +101,7 @@ static void test_reset(void **state)
 	setsockopt(f->sfd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	close(f->sfd);
 	f->sfd = -1;
-	assert_true(testloop_run_until(f->loop, &f->r.errored, 2000));
+	assert_true(testloop_run_until(f->loop, &f->r.errored, 10000));
 	assert_int_equal(f->r.err, TP_ERR_RESET);
 	assert_non_null(strstr(f->r.detail, "reset"));
 	assert_int_equal(tp_conn_send(f->r.c, M2, strlen(M2)), -ENOTCONN);
@@ -115,7 +115,7 @@ static void test_peer_close(void **state)
 	server_write(f, M1);
 	close(f->sfd);
 	f->sfd = -1;
-	assert_true(testloop_run_until(f->loop, &f->r.errored, 2000));
+	assert_true(testloop_run_until(f->loop, &f->r.errored, 10000));
 	/* The message before the FIN still arrives, first. */
 	assert_int_equal(f->r.n_msgs, 1);
 	assert_int_equal(f->r.err, TP_ERR_RESET);
@@ -145,7 +145,7 @@ static void test_connect_timeout(void **state)
 	o.connect_timeout_ms = 300;
 	assert_int_equal(tp_conn_open(f->loop, &o, &tprec_handlers, &f->r,
 				      &f->r.c), 0);
-	assert_true(testloop_run_until(f->loop, &f->r.errored, 3000));
+	assert_true(testloop_run_until(f->loop, &f->r.errored, 10000));
 	assert_int_equal(f->r.err, TP_ERR_TIMEOUT);
 	assert_non_null(strstr(f->r.detail, "300 ms"));
 	for (int i = 0; i < 4; i++)
@@ -170,7 +170,7 @@ static void test_split_and_coalesced(void **state)
 		assert_int_equal(f->r.n_msgs, 0);
 	}
 	server_write(f, m1 + at);
-	assert_true(testloop_run_until(f->loop, &f->r.got_msg, 2000));
+	assert_true(testloop_run_until(f->loop, &f->r.got_msg, 10000));
 	assert_int_equal(f->r.n_msgs, 1);
 	assert_string_equal(f->r.msgs[0], M1);
 
@@ -190,7 +190,7 @@ static void test_framing_errors(void **state)
 
 	connect_and_accept(f);
 	server_write(f, "SIP/2.0 200 OK\r\nVia: x\r\n\r\n");
-	assert_true(testloop_run_until(f->loop, &f->r.errored, 2000));
+	assert_true(testloop_run_until(f->loop, &f->r.errored, 10000));
 	assert_int_equal(f->r.err, TP_ERR_OTHER);
 	assert_non_null(strstr(f->r.detail, "Content-Length"));
 	assert_int_equal(f->r.n_msgs, 0);
@@ -202,7 +202,7 @@ static void test_too_large(void **state)
 
 	connect_and_accept(f);
 	server_write(f, "SIP/2.0 200 OK\r\nContent-Length: 65536\r\n\r\n");
-	assert_true(testloop_run_until(f->loop, &f->r.errored, 2000));
+	assert_true(testloop_run_until(f->loop, &f->r.errored, 10000));
 	assert_int_equal(f->r.err, TP_ERR_OTHER);
 	assert_non_null(strstr(f->r.detail, "too large"));
 }
@@ -228,7 +228,7 @@ static void test_send_queue_and_backpressure(void **state)
 		assert_int_equal(tp_conn_send(f->r.c, msg, sizeof(msg)), 0);
 	}
 	want = 8 * sizeof(msg);
-	assert_true(testloop_run_until(f->loop, &f->r.connected, 2000));
+	assert_true(testloop_run_until(f->loop, &f->r.connected, 10000));
 	f->sfd = accept(f->lfd, NULL, NULL);
 	assert_true(f->sfd >= 0);
 	/* Read slowly; the loop flushes as room appears. */
@@ -281,7 +281,7 @@ static void test_close_inside_message_handler(void **state)
 	connect_and_accept(f);
 	f->r.close_on_msg = true;
 	server_write(f, M1 M2 M1);
-	assert_true(testloop_run_until(f->loop, &f->r.got_msg, 2000));
+	assert_true(testloop_run_until(f->loop, &f->r.got_msg, 10000));
 	testloop_run_for(f->loop, 30);
 	/* Closed on the first: nothing after it, no error either. */
 	assert_int_equal(f->r.n_msgs, 1);

@@ -189,7 +189,7 @@ static void tls_open(struct fx *f, const char *domain)
 	tprec_peer(&o, TP_TLS, AF_INET, f->srv.port);
 	o.tls_domain = domain;
 	o.tls_ca_file = f->ca_path;
-	o.connect_timeout_ms = 2000;
+	o.connect_timeout_ms = 10000;
 	assert_int_equal(tp_conn_open(f->loop, &o, &tprec_handlers, &f->r,
 				      &f->r.c), 0);
 }
@@ -203,12 +203,12 @@ static void test_good_certificate(void **state)
 	tls_open(f, "sip.example.com");
 	/* Queued during the handshake, sent once verified. */
 	assert_int_equal(tp_conn_send(f->r.c, REQ, strlen(REQ)), 0);
-	assert_true(testloop_run_until(f->loop, &f->r.connected, 3000));
+	assert_true(testloop_run_until(f->loop, &f->r.connected, 10000));
 	assert_false(f->r.errored);
 	/* TLS 1.3: the client is done one flight before the server. */
-	assert_true(testloop_run_until(f->loop, &f->srv.handshaken, 3000));
+	assert_true(testloop_run_until(f->loop, &f->srv.handshaken, 10000));
 	assert_string_equal(f->srv.sni, "sip.example.com");
-	assert_true(testloop_run_until(f->loop, &f->r.got_msg, 3000));
+	assert_true(testloop_run_until(f->loop, &f->r.got_msg, 10000));
 	assert_string_equal(f->r.msgs[0], RESP);
 	testloop_run_for(f->loop, 30);
 	assert_int_equal(f->srv.rxlen, strlen(REQ));
@@ -216,14 +216,14 @@ static void test_good_certificate(void **state)
 	/* Closing says goodbye properly. */
 	tp_conn_close(f->r.c);
 	f->r.c = NULL;
-	assert_true(testloop_run_until(f->loop, &f->srv.clean_close, 2000));
+	assert_true(testloop_run_until(f->loop, &f->srv.clean_close, 10000));
 }
 
 static void expect_refused(struct fx *f, const char *domain,
 			   const char *why)
 {
 	tls_open(f, domain);
-	assert_true(testloop_run_until(f->loop, &f->r.errored, 3000));
+	assert_true(testloop_run_until(f->loop, &f->r.errored, 10000));
 	assert_false(f->r.connected);
 	assert_int_equal(f->r.err, TP_ERR_TLS);
 	assert_non_null(strstr(f->r.detail, why));
@@ -256,7 +256,7 @@ static void test_uri_san_accepted(void **state)
 
 	srv_start(f, &f->ca, sans);
 	tls_open(f, "example.com");
-	assert_true(testloop_run_until(f->loop, &f->r.connected, 3000));
+	assert_true(testloop_run_until(f->loop, &f->r.connected, 10000));
 	assert_false(f->r.errored);
 }
 
@@ -283,7 +283,7 @@ static void test_handshake_timeout(void **state)
 	o.connect_timeout_ms = 200;
 	assert_int_equal(tp_conn_open(f->loop, &o, &tprec_handlers, &f->r,
 				      &f->r.c), 0);
-	assert_true(testloop_run_until(f->loop, &f->r.errored, 3000));
+	assert_true(testloop_run_until(f->loop, &f->r.errored, 10000));
 	assert_int_equal(f->r.err, TP_ERR_TIMEOUT);
 	assert_non_null(strstr(f->r.detail, "TLS handshake"));
 }
@@ -308,8 +308,8 @@ static void test_client_certificate(void **state)
 	o.tls_key_file = key;
 	assert_int_equal(tp_conn_open(f->loop, &o, &tprec_handlers, &f->r,
 				      &f->r.c), 0);
-	assert_true(testloop_run_until(f->loop, &f->r.connected, 3000));
-	assert_true(testloop_run_until(f->loop, &f->srv.handshaken, 3000));
+	assert_true(testloop_run_until(f->loop, &f->r.connected, 10000));
+	assert_true(testloop_run_until(f->loop, &f->srv.handshaken, 10000));
 	assert_true(f->srv.got_client_cert);
 	unlink(cert);
 	unlink(key);

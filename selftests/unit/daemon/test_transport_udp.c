@@ -48,7 +48,7 @@ static void unreachable(struct loop *loop, int family)
 	tprec_peer(&o, TP_UDP, family, tprec_closed_port(family, SOCK_DGRAM));
 	assert_int_equal(tp_conn_open(loop, &o, &tprec_handlers, &r, &r.c), 0);
 	assert_int_equal(tp_conn_send(r.c, REQ, strlen(REQ)), 0);
-	assert_true(testloop_run_until(loop, &r.errored, 2000));
+	assert_true(testloop_run_until(loop, &r.errored, 10000));
 	assert_int_equal(r.err, TP_ERR_UNREACHABLE);
 	assert_non_null(strstr(r.detail, "port unreachable from"));
 	assert_non_null(strstr(r.detail, family == AF_INET6 ? "::1"
@@ -105,7 +105,7 @@ static void test_exchange(void **state)
 	/* A CRLF keep-alive is not a message; the response is. */
 	sendto(srv, "\r\n\r\n", 4, 0, (struct sockaddr *)&from, flen);
 	sendto(srv, RESP, strlen(RESP), 0, (struct sockaddr *)&from, flen);
-	assert_true(testloop_run_until(loop, &r.got_msg, 2000));
+	assert_true(testloop_run_until(loop, &r.got_msg, 10000));
 	testloop_run_for(loop, 20);
 	assert_int_equal(r.n_msgs, 1);
 	assert_string_equal(r.msgs[0], RESP);
@@ -126,7 +126,7 @@ static void test_close_inside_error_handler(void **state)
 	assert_int_equal(tp_conn_open(loop, &o, &tprec_handlers, &r, &r.c), 0);
 	assert_int_equal(tp_conn_send(r.c, REQ, strlen(REQ)), 0);
 	assert_int_equal(tp_conn_send(r.c, REQ, strlen(REQ)), 0);
-	assert_true(testloop_run_until(loop, &r.errored, 2000));
+	assert_true(testloop_run_until(loop, &r.errored, 10000));
 	testloop_run_for(loop, 50);
 	assert_null(r.c);
 	assert_int_equal(r.n_errors, 1);
