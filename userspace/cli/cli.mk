@@ -46,3 +46,14 @@ $(BUILD)/san/tests/cli/%: $(CLI_TEST_DIR)/%.c $(CLI_SAN_OBJS) \
 check-unit-cli: $(CLI_TESTS)
 	@mkdir -p $(RESULTS)
 	selftests/unit/run.sh $(RESULTS)/unit-cli.txt $(CLI_TESTS)
+
+# The CLI against the real module in the test VM (selftests/vm harness,
+# kernel selftests' topology): exit codes, extack text, JSON, monitor,
+# expect-gen and the stale TCP connection killer.
+.PHONY: check-vm-cli
+check-vm: check-vm-cli
+check-vm-cli: module userspace selftest-tools \
+		$(BUILD)/san/tests/cli/test_tcpkill
+	@mkdir -p $(RESULTS)
+	BUILD=$(BUILD) KDIR=$(KDIR) selftests/vm/run.sh \
+		--result $(RESULTS)/vm-cli.txt selftests/unit/cli/vm/cli.sh

@@ -133,4 +133,11 @@ case_unpriv() {
 	n0 setpriv --reuid=65534 --regid=65534 --clear-groups sipsteer -j show
 }
 
-ktap_run crud generation monitor tcp_kill4 tcp_kill6 nomodule unpriv
+# The library's unit test of the killer, on the VM's Debian kernel.
+case_unit_tcpkill() {
+	CMOCKA_MESSAGE_OUTPUT=TAP "$BUILD/san/tests/cli/test_tcpkill" |
+		tee "$T/tap"
+	grep -q '^ok 1 ' "$T/tap"
+}
+
+ktap_run unit_tcpkill crud generation monitor tcp_kill4 tcp_kill6 nomodule unpriv
