@@ -3,6 +3,17 @@
  * RFC 3263 server location: NAPTR -> SRV -> A/AAAA over c-ares, one
  * cache entry per (host, port, transport) shared by every caller, and
  * the last good answer kept for when DNS is unreachable.
+ *
+ * Choices where the RFCs leave room:
+ * - NAPTR records that exist but none for our transport: SRV is tried
+ *   anyway (as if there were no NAPTR).
+ * - A step "fails" only when it got nothing and some query had no
+ *   answer (timeout, SERVFAIL, REFUSED): then the whole lookup is an
+ *   outage (stale answer or DNS_FAILED), never a fall-through. A step
+ *   that got some records ignores its other queries' failures.
+ * - SRV target "." is dropped; no SRV left means the host's A/AAAA.
+ * - "No such record" at the end withdraws the cached answer.
+ * - TTL = the smallest of the records used (NAPTR, SRV, CNAME, A/AAAA).
  */
 #include "dns/resolver.h"
 
