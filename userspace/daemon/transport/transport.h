@@ -59,6 +59,11 @@ struct tp_opts {
 #define TP_CRLF_PING	"\r\n\r\n"
 
 
+/*
+ * Errors returned here are local (bad options, unreadable TLS files,
+ * SO_MARK refused); a refused or failed connect is reported through
+ * on_error from the loop, like every later failure.
+ */
 int tp_conn_open(struct loop *loop, const struct tp_opts *opts,
 		 const struct tp_handlers *h, void *arg,
 		 struct tp_conn **out);
@@ -66,7 +71,8 @@ int tp_conn_open(struct loop *loop, const struct tp_opts *opts,
  * Queues while a stream is still connecting. Never calls a handler: a
  * failure seen while sending (e.g. ICMP refused) is reported through
  * on_error from the loop. Returns 0, -ENOTCONN once the connection is
- * dead, -EMSGSIZE or -ENOMEM. A UDP datagram the socket cannot take now
+ * dead, -EMSGSIZE, -ENOMEM, or -ENOBUFS when a stream already has
+ * 1 MiB unsent. A UDP datagram the socket cannot take now
  * is dropped (the transaction layer retransmits).
  */
 int tp_conn_send(struct tp_conn *c, const char *buf, size_t len);
