@@ -244,7 +244,10 @@ kam_start() {
 		esac
 	done
 	mkdir -p "$d/run"
-	local any_tls=$((tls + tls_wrong + tls_target))
+	local any_tls=$((tls + tls_wrong + tls_target)) tls_log=
+	# The SNI the client sent: only the tls module knows it.
+	[ "$any_tls" -eq 0 ] ||
+		tls_log='if ($pr == "tls") { xlog("L_NOTICE", "TLS-IN user=$fU sni=$tls_peer_server_name\n"); }'
 	{
 		cat <<-EOF
 			#!KAMAILIO
@@ -307,6 +310,7 @@ kam_start() {
 				} else {
 					xlog("L_NOTICE", "REQUEST-IN \$rm proto=\$pr src=\$si:\$sp\n");
 				}
+				$tls_log
 				if (!mf_process_maxfwd_header("10")) {
 					sl_send_reply("483", "Too Many Hops");
 					exit;
@@ -640,7 +644,9 @@ daemon_status() {
 
 # Usage: daemon_jq FILTER -- jq -e over the status JSON.
 daemon_jq() {
-	daemon_status 2>/dev/null | jq -e "$1" >/dev/null 2>&1
+	local out
+	out=$(daemon_status 2>/dev/null) && [ -n "$out" ] &&
+		printf '%s\n' "$out" | jq -e "$1" >/dev/null 2>&1
 }
 
 # Usage: daemon_line_jq N FILTER -- FILTER over line N's status object
