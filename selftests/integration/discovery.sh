@@ -5,11 +5,13 @@
 # finds: the priority-1 SRV target is tried first; when it never answers
 # the daemon retransmits (Timer E) and moves to the priority-2 target after
 # outgoing_request_no_response_timeout_ms; a 503 with Retry-After moves it
-# on at once and keeps it off that server. NAPTR records of another
-# transport are ignored.
+# on at once and keeps it off that server, and so do an ICMP port
+# unreachable (UDP) and a refused connection (TCP). NAPTR records of
+# another transport are ignored; without NAPTR, SRV is used; without
+# either, the domain's own address (RFC 3263 order).
 . "$(dirname "$0")/lib.sh"
 
-plan 9
+plan 16
 daemon_require || exit 1
 
 kam_start kam addrs=127.0.0.1 udp=5060 tcp=5060 || diag "kamailio did not start"
@@ -20,6 +22,8 @@ sipp_start busy srv_503.xml 127.0.0.1 5071 udp -key retry_after 60 ||
 # a.example.test: a TCP NAPTR ranked first (must be ignored: the line is
 # UDP), then UDP -> prio 1 silent:5070, prio 2 kamailio:5060.
 # b.example.test: UDP -> prio 1 busy:5071 (503), prio 2 kamailio:5060.
+# c.example.test: only an A record. d.example.test: only SRV.
+# e.example.test (UDP), f.example.test (TCP): prio 1 a closed port.
 dns_start --local-ttl=60 \
 	--naptr-record=a.example.test,5,10,S,SIP+D2T,,_sip._tcp.a.example.test \
 	--naptr-record=a.example.test,10,10,S,SIP+D2U,,_sip._udp.a.example.test \
@@ -32,6 +36,13 @@ dns_start --local-ttl=60 \
 	--host-record=tcp.example.test,127.0.0.1 \
 	--host-record=silent.example.test,127.0.0.1 \
 	--host-record=busy.example.test,127.0.0.1 \
+	--srv-host=_sip._udp.d.example.test,kam.example.test,5060,1,10 \
+	--host-record=c.example.test,127.0.0.1 \
+	--srv-host=_sip._udp.e.example.test,closed.example.test,5079,1,10 \
+	--srv-host=_sip._udp.e.example.test,kam.example.test,5060,2,10 \
+	--srv-host=_sip._tcp.f.example.test,closed.example.test,5079,1,10 \
+	--srv-host=_sip._tcp.f.example.test,kam.example.test,5060,2,10 \
+	--host-record=closed.example.test,127.0.0.1 \
 	--host-record=kam.example.test,127.0.0.1 || diag "dnsmasq did not start"
 
 # --- a.example.test: the first server never answers (timeout 2000 ms)
@@ -111,3 +122,53 @@ check "503 Retry-After: 60 honoured (no new REGISTER there, refresh elsewhere)" 
 	eval '[ "$(sipp_transactions busy)" -eq 1 ] &&
 		[ "$(log_count kam "REGISTER-SAVED user=u-b ")" -ge 2 ]'
 daemon_stop
+
+# --- RFC 3263 fall-through: no NAPTR -> SRV; no SRV either -> A:5060.
+# Usage: fallthrough_case NAME USER DOMAIN
+fallthrough_case() {
+	{ daemon_proxy "$3" 65535 UDP; daemon_line 0 "$2"; } |
+		daemon_conf "$T/$2.conf"
+	daemon_start "$T/$2.conf" "$2"
+	if wait_until 6 kam_aor_has kam "$2" " udp:127.0.0.1:5060 "; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag_log "$2"
+	fi
+	daemon_stop
+}
+fallthrough_case "no NAPTR: SRV _sip._udp used" u-d d.example.test
+fallthrough_case "no NAPTR, no SRV: the domain's A record, port 5060" \
+	u-c c.example.test
+check "the lookups for c.example.test followed the RFC 3263 order" \
+	eval 'grep -oE "query\[(NAPTR|SRV|A)\] [^ ]*c\.example\.test" \
+		"$T/dnsmasq.log" | uniq | head -n 3 | tr "\n" " " |
+		grep -q "^query\[NAPTR\] c.example.test query\[SRV\] _sip._udp.c.example.test query\[A\] c.example.test $"'
+
+# --- a closed port: ICMP port unreachable (UDP), refused (TCP): next
+# server at once, long before the 10 s no-response timeout.
+# Usage: closed_case NAME USER DOMAIN TRANSPORT PROTO
+closed_case() {
+	local t0 t1
+	{
+		daemon_proxy "$3" 65535 "$4"
+		daemon_line 0 "$2"
+		echo "voip/signalling/sip/outgoing_request_no_response_timeout_ms=10000"
+	} | daemon_conf "$T/$2.conf"
+	t0=$(now_ms)
+	daemon_start "$T/$2.conf" "$2"
+	if wait_until 3 kam_aor_has kam "$2" " $5:127.0.0.1:5060 "; then
+		t1=$(now_ms)
+		diag "$2: registered at the second server after $((t1 - t0)) ms"
+		ok "$1: next server at once"
+	else
+		not_ok "$1: next server at once"
+		diag_log "$2"
+	fi
+	check "$1: --status -j says unreachable" \
+		daemon_line_jq 0 '.servers[0].addr == "127.0.0.1:5079" and
+			.servers[0].last == "unreachable" and .servers[1].in_use'
+	daemon_stop
+}
+closed_case "UDP, ICMP port unreachable" u-e e.example.test UDP udp
+closed_case "TCP, connection refused" u-f f.example.test TCP tcp

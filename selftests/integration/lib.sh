@@ -219,13 +219,15 @@ pki_leaf() {
 # tls_target (a TLS port with the SRV-target-only certificate),
 # algo (auth algorithm: MD5, SHA-256), min_expires, max_expires (what
 # it grants at most: the daemon asks for >= 30 s, tests want less),
-# password.
+# password, min_expires_mode (1: answer 423 below min_expires),
+# nonce_expire (s).
 # Logs every REGISTER as "REGISTER-IN proto=.. expires=.. auth=.." to
 # $T/NAME.log; `kamcmd` reaches it over $T/NAME/ctl.sock.
 kam_start() {
 	local name=$1 d=$T/$1 kv
 	local addrs="127.0.0.1" udp=5060 tcp=5060 tls=0 tls_wrong=0
 	local tls_target=0 algo="" min_expires=5 max_expires=10
+	local min_expires_mode=0 nonce_expire=300
 	local password=$KAM_PASSWORD
 	shift
 	for kv in "$@"; do
@@ -239,6 +241,8 @@ kam_start() {
 		algo=*) algo=${kv#*=} ;;
 		min_expires=*) min_expires=${kv#*=} ;;
 		max_expires=*) max_expires=${kv#*=} ;;
+		min_expires_mode=*) min_expires_mode=${kv#*=} ;;
+		nonce_expire=*) nonce_expire=${kv#*=} ;;
 		password=*) password=${kv#*=} ;;
 		*) echo "kam_start: bad option $kv" >&2; return 1 ;;
 		esac
@@ -298,11 +302,12 @@ kam_start() {
 			modparam("ctl", "binrpc", "unix:$d/ctl.sock")
 			modparam("usrloc", "db_mode", 0)
 			modparam("registrar", "min_expires", $min_expires)
+			modparam("registrar", "min_expires_mode", $min_expires_mode)
 			modparam("registrar", "max_expires", $max_expires)
 			modparam("registrar", "default_expires", $max_expires)
 			modparam("auth", "algorithm", "$algo")
 			modparam("auth", "qop", "auth")
-			modparam("auth", "nonce_expire", 300)
+			modparam("auth", "nonce_expire", $nonce_expire)
 
 			request_route {
 				if (is_method("REGISTER")) {
@@ -462,11 +467,14 @@ kam_registers() {
 # ---------------------------------------------------------------- dnsmasq
 
 # Usage: dns_start [dnsmasq options...] -- authoritative-looking answers
-# for the test domain on 127.0.0.1:$DNS_PORT. TTLs: --local-ttl.
+# for the test domain on 127.0.0.1:$DNS_PORT. TTLs: --local-ttl. Names
+# under .test it does not know are NXDOMAIN (--local), not REFUSED for
+# want of an upstream: "no such record" must not look like "DNS down".
 dns_start() {
 	it_bg dnsmasq dnsmasq --no-daemon --conf-file=/dev/null \
 		--port="$DNS_PORT" --listen-address=127.0.0.1 --bind-interfaces \
 		--no-resolv --no-hosts --no-negcache --log-queries \
+		--local=/test/ \
 		--log-facility=- --pid-file= "$@"
 	DNS_PID=$BG_PID
 	wait_until 5 dns_up

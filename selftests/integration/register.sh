@@ -3,10 +3,11 @@
 #
 # Register with a real Kamailio registrar (digest MD5, qop=auth) over UDP,
 # TCP, TLS, IPv6; the registrar grants 10 s so a refresh must come before
-# the binding expires.
+# the binding expires; a 423 Min-Expires is obeyed; a nonce that went
+# stale is answered again without counting as a failure.
 . "$(dirname "$0")/lib.sh"
 
-plan 8
+plan 10
 daemon_require || exit 1
 
 pki_make || diag "certtool failed"
@@ -86,3 +87,35 @@ transports_match() {
 	[ "$bad" -eq 0 ] && [ "$(kam_registers kam)" -gt 0 ]
 }
 check "each REGISTER used the configured transport" transports_match
+
+# 423 Interval Too Brief: asked 30 s, the registrar wants 40 at least.
+kam_start kam423 udp=5064 tcp=0 min_expires=40 min_expires_mode=1 \
+	max_expires=60 || diag "kamailio (423) did not start"
+{ daemon_proxy 127.0.0.1 5064 UDP; daemon_line 0 u-423; } |
+	daemon_conf "$T/u-423.conf"
+daemon_start "$T/u-423.conf" u-423
+check "423 Min-Expires: 40 -> registered for 40 s" \
+	eval 'wait_until 6 kam_aor_has kam423 u-423 " (3[6-9]|40)$" &&
+		log_has kam423 "REGISTER-IN .*user=u-423 .*expires=30 " &&
+		log_has kam423 "REGISTER-IN .*user=u-423 .*expires=40 " &&
+		daemon_line_jq 0 ".state == \"registered\" and .granted_expires_s == 40"'
+daemon_stop
+
+# Nonces live 3 s; the refresh (granted 10 s) comes later with the old
+# nonce, gets 401 stale=true and must simply answer the new challenge.
+kam_start kamnonce udp=5065 tcp=0 nonce_expire=3 max_expires=10 ||
+	diag "kamailio (nonce) did not start"
+{ daemon_proxy 127.0.0.1 5065 UDP; daemon_line 0 u-nonce; } |
+	daemon_conf "$T/u-nonce.conf"
+daemon_start "$T/u-nonce.conf" u-nonce
+nonce_refresh() {
+	wait_until 5 kam_aor_has kamnonce u-nonce
+	wait_until 14 eval '[ "$(log_count kamnonce "REGISTER-SAVED user=u-nonce ")" -ge 2 ]' &&
+		kam_aor_has kamnonce u-nonce &&
+		[ "$(log_count kamnonce "AUTH-CHALLENGE")" -ge 2 ] &&
+		! log_has u-nonce "registration failed" &&
+		daemon_state_is registered
+}
+check "stale nonce on refresh: re-authenticated, no failure" nonce_refresh
+diag "REGISTERs to refresh with a stale nonce: $(log_count kamnonce "REGISTER-IN .*user=u-nonce ")"
+daemon_stop

@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# SIGHUP re-reads the file: a changed line is un-registered and registered
+# again with its new settings, a new line registers, an untouched line is
+# left alone, and a broken file changes nothing (the daemon says why).
+. "$(dirname "$0")/lib.sh"
+
+plan 5
+daemon_require || exit 1
+
+# Bindings of 60 s: no refresh during the test, so every REGISTER seen
+# after the SIGHUP comes from the reload.
+kam_start kam udp=5060 tcp=0 max_expires=60 || diag "kamailio did not start"
+
+conf=$T/reload.conf
+{
+	daemon_proxy 127.0.0.1 5060 UDP
+	daemon_line 0 u-keep
+	daemon_line 1 u-old
+} | daemon_conf "$conf"
+daemon_start "$conf" reload
+check "two lines registered" \
+	wait_until 6 eval 'kam_aor_has kam u-keep && kam_aor_has kam u-old'
+pid=$DAEMON_PID
+keep_before=$(log_count kam 'REGISTER-IN .*user=u-keep ')
+
+# Line 1 becomes u-new, line 2 appears.
+{
+	daemon_proxy 127.0.0.1 5060 UDP
+	daemon_line 0 u-keep
+	daemon_line 1 u-new
+	daemon_line 2 u-added
+} | daemon_conf "$conf"
+kill -HUP "$pid"
+check "SIGHUP: the changed line moved from u-old to u-new" \
+	wait_until 6 eval 'kam_aor_none kam u-old && kam_aor_has kam u-new'
+check "SIGHUP: the new line registered" \
+	wait_until 6 kam_aor_has kam u-added
+check "SIGHUP: the untouched line was left alone, same process" \
+	eval '[ "$(log_count kam "REGISTER-IN .*user=u-keep ")" -eq "$keep_before" ] &&
+		kam_aor_has kam u-keep && pid_alive "$pid"'
+
+# A broken file: logged as FILE:LINE, nothing changes.
+echo "voip/signalling/sip/proxy_port=70000" >>"$conf"
+before=$(kam_registers kam)
+kill -HUP "$pid"
+sleep 1
+check "SIGHUP with a bad value: logged, old configuration kept" \
+	eval 'pid_alive "$pid" && log_has reload "reload.conf:[0-9]+: voip/signalling/sip/proxy_port" &&
+		[ "$(kam_registers kam)" -eq "$before" ] &&
+		kam_aor_has kam u-keep && kam_aor_has kam u-new &&
+		kam_aor_has kam u-added'
+daemon_stop
