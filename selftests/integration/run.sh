@@ -30,6 +30,11 @@ if [ "$(id -u)" -eq 0 ]; then
 else
 	netns="unshare --net --map-root-user"
 fi
+if ! $netns -- true 2>/dev/null; then
+	echo "# integration: no network namespace ($netns failed):" \
+		"the host's loopback is used, ports may collide" | tee -a "$result"
+	netns=env
+fi
 
 passed=0
 failed=0
@@ -40,7 +45,8 @@ for topic in "$@"; do
 	t0=$(date +%s)
 	SIPSTEERD=$daemon IT_LOGDIR=$logdir \
 		timeout -k 10 "$timeout_s" $netns -- bash -c \
-		'ip link set lo up && exec bash "$0"' "$script" >"$out" 2>&1
+		'ip link set lo up 2>/dev/null; exec bash "$0"' "$script" \
+		>"$out" 2>&1
 	rc=$?
 	t1=$(date +%s)
 	planned=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$out" | head -n 1)
