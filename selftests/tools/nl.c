@@ -35,6 +35,11 @@ static void extack_text(const struct nlmsghdr *nlh, char *msg, size_t size)
 				  nlh->nlmsg_len - sizeof(*nlh) - off) {
 		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG)
 			snprintf(msg, size, "%s", mnl_attr_get_str(attr));
+		/* The kernel names a missing attribute by type, not text. */
+		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MISS_TYPE &&
+		    !msg[0])
+			snprintf(msg, size, "missing attribute type %u",
+				 mnl_attr_get_u32(attr));
 	}
 }
 

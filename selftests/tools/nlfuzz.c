@@ -373,6 +373,46 @@ static const struct fuzz_case unpriv_cases[] = {
 	  0, b_unknown_service, { ENOENT }, NEED_EXTACK },
 };
 
+/* SIPSTEER_MAX_SERVICES services fit in a namespace, one more does not. */
+static int service_limit(struct nl *nl)
+{
+	struct nlmsghdr *nlh;
+	char name[SIPSTEER_NAME_SIZE], msg[256];
+	int i, err = 0, failed = 0;
+	struct nlattr *list;
+
+	for (i = 0; i <= SIPSTEER_MAX_SERVICES; i++) {
+		snprintf(name, sizeof(name), "limit%d", i);
+		nlh = nl_request(nl, SIPSTEER_CMD_SERVICE_NEW, NLM_F_CREATE);
+		put_name(nlh, name);
+		list = mnl_attr_nest_start(nlh, SIPSTEER_A_ENDPOINTS);
+		put_endpoint4(nlh, IPPROTO_UDP, (uint16_t)(6000 + i));
+		mnl_attr_nest_end(nlh, list);
+		err = nl_talk(nl, nlh, msg, sizeof(msg));
+		if (err && i < SIPSTEER_MAX_SERVICES) {
+			printf("FAIL service %d of %d: %s %s\n", i + 1,
+			       SIPSTEER_MAX_SERVICES, strerrorname_np(-err),
+			       msg);
+			failed = 1;
+			break;
+		}
+	}
+	if (!failed) {
+		failed = !err || !msg[0];
+		printf("%s service %d: %s%s%s\n", failed ? "FAIL" : "PASS",
+		       SIPSTEER_MAX_SERVICES + 1,
+		       err ? strerrorname_np(-err) : "success",
+		       msg[0] ? ", extack: " : "", msg);
+	}
+	for (i = 0; i <= SIPSTEER_MAX_SERVICES; i++) {
+		snprintf(name, sizeof(name), "limit%d", i);
+		nlh = nl_request(nl, SIPSTEER_CMD_SERVICE_DEL, 0);
+		put_name(nlh, name);
+		nl_talk(nl, nlh, NULL, 0);
+	}
+	return failed ? -1 : 0;
+}
+
 static int run_case(struct nl *nl, const struct fuzz_case *c)
 {
 	struct nlmsghdr *nlh = nl_request(nl, c->cmd, c->flags);
@@ -414,6 +454,10 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < n; i++)
 		failed += run_case(&nl, &cases[i]) ? 1 : 0;
+	if (cases == admin_cases) {
+		failed += service_limit(&nl) ? 1 : 0;
+		n++;
+	}
 	nl_close(&nl);
 	printf("%zu cases, %d failed\n", n, failed);
 	return failed ? 1 : 0;

@@ -13,9 +13,11 @@
  *         to B; reports the SERVICE_SET time (the module flushes the N
  *         conntrack entries before replying) and the time until every
  *         flow's next datagram arrived at B.
+ *   -L S  switch A, B, A, ... as fast as possible for S seconds (a
+ *         stress writer; -a/-b may omit NETNS, no receivers are opened).
  *
- * usage: switchlat -s SERVICE -d VIP:PORT -a NETNS,ADDR:PORT
- *                  -b NETNS,ADDR:PORT (-r N | -F N)
+ * usage: switchlat -s SERVICE [-d VIP:PORT] -a [NETNS,]ADDR:PORT
+ *                  -b [NETNS,]ADDR:PORT (-r N | -F N | -L SECONDS)
  */
 #include "common.h"
 #include "nl.h"
@@ -62,7 +64,14 @@ static void parse_end(const char *arg, struct end *e)
 	const char *comma = strchr(arg, ',');
 	int one = 1, buf = 32 << 20;
 
-	if (!comma || (size_t)(comma - arg) >= sizeof(netns) ||
+	if (!comma) {
+		if (addr_parse(arg, &e->addr, &e->len)) {
+			errno = 0;
+			die("bad target %s", arg);
+		}
+		return;
+	}
+	if ((size_t)(comma - arg) >= sizeof(netns) ||
 	    addr_parse(comma + 1, &e->addr, &e->len)) {
 		errno = 0;
 		die("bad receiver %s (NETNS,ADDR:PORT)", arg);
@@ -249,6 +258,19 @@ static int move_flows(struct nl *nl, const char *name, struct end *e,
 	return got == flows ? 0 : 1;
 }
 
+static int flap(struct nl *nl, const char *name, const struct end *e,
+		double seconds)
+{
+	uint64_t end = mono_ns() + (uint64_t)(seconds * 1e9);
+	unsigned long n = 0, errors = 0;
+
+	while (mono_ns() < end)
+		if (set_target(nl, name, &e[n++ % 2]))
+			errors++;
+	printf("switches=%lu errors=%lu\n", n, errors);
+	return errors ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct end e[2] = { { .fd = -1 }, { .fd = -1 } };
@@ -256,10 +278,11 @@ int main(int argc, char **argv)
 	socklen_t len = 0;
 	const char *name = NULL;
 	unsigned int reps = 0, flows = 0;
+	double seconds = 0;
 	struct nl nl;
 	int c, err;
 
-	while ((c = getopt(argc, argv, "s:d:a:b:r:F:")) != -1) {
+	while ((c = getopt(argc, argv, "s:d:a:b:r:F:L:")) != -1) {
 		switch (c) {
 		case 's': name = optarg; break;
 		case 'd':
@@ -270,20 +293,24 @@ int main(int argc, char **argv)
 		case 'b': parse_end(optarg, &e[1]); break;
 		case 'r': reps = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 'F': flows = (unsigned int)strtoul(optarg, NULL, 0); break;
+		case 'L': seconds = strtod(optarg, NULL); break;
 		default:
 			errno = 0;
-			die("usage: switchlat -s NAME -d VIP:PORT -a NETNS,ADDR:PORT -b NETNS,ADDR:PORT (-r N | -F N)");
+			die("usage: switchlat -s NAME [-d VIP:PORT] -a [NETNS,]ADDR:PORT -b [NETNS,]ADDR:PORT (-r N | -F N | -L S)");
 		}
 	}
-	if (!name || !len || e[0].fd < 0 || e[1].fd < 0 || !(reps || flows)) {
+	if (!name || !e[0].len || !e[1].len || !(reps || flows || seconds) ||
+	    (!seconds && (!len || e[0].fd < 0 || e[1].fd < 0))) {
 		errno = 0;
-		die("switchlat: -s, -d, -a, -b and -r or -F are required");
+		die("switchlat: -s, -a, -b and -r, -F or -L are required; -r and -F need -d and receivers");
 	}
 	err = nl_open(&nl);
 	if (err) {
 		errno = -err;
 		die("sipsteer family");
 	}
+	if (seconds)
+		return flap(&nl, name, e, seconds);
 	if (reps)
 		return measure_switches(&nl, name, e, &dst, len, reps);
 	return move_flows(&nl, name, e, &dst, len, flows);

@@ -59,7 +59,7 @@ int main(int argc, char **argv)
 	socklen_t len = 0;
 	unsigned long received = 0, count = 0, sources = 0;
 	uint64_t max_sent = 0, first_rx = 0, last_rx = 0;
-	int echo = 0, one = 1, rcvbuf = 8 << 20, fd, c;
+	int echo = 0, one = 1, rcvbuf = 8 << 20, drained = 0, fd, c;
 	char cbuf[CMSG_SPACE(sizeof(struct timespec))];
 	char buf[2048];
 
@@ -93,19 +93,31 @@ int main(int argc, char **argv)
 	printf("ready\n");
 	fflush(stdout);
 
-	while (!stop_requested && (!count || received < count)) {
+	/*
+	 * On SIGTERM, wait a moment and drain what is queued: datagrams
+	 * sent before the stop must all be counted.
+	 */
+	for (;;) {
+		int draining = stop_requested;
 		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
 		struct msghdr msg = {
 			.msg_name = &from, .msg_namelen = sizeof(from),
 			.msg_iov = &iov, .msg_iovlen = 1,
 			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
 		};
-		ssize_t n = recvmsg(fd, &msg, 0);
 		struct probe p;
+		ssize_t n;
 
+		if (count && received >= count)
+			break;
+		if (draining && !drained++)
+			usleep(50000);
+		n = recvmsg(fd, &msg, draining ? MSG_DONTWAIT : 0);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			if (draining && errno == EAGAIN)
+				break;
 			die("recvmsg");
 		}
 		last_rx = rx_time(&msg);
