@@ -159,6 +159,12 @@ log_count() {
 	echo "$n"
 }
 
+# Usage: log_event NAME ERE -- like log_has, but not on the daemon's
+# "starting with FILE" line, whose path holds test names.
+log_event() {
+	grep -v ' starting with ' "$T/$1.log" 2>/dev/null | grep -Eq -- "$2"
+}
+
 # Usage: wait_log NAME ERE TIMEOUT_S
 wait_log() {
 	wait_until "$3" log_has "$1" "$2"
@@ -248,6 +254,8 @@ kam_start() {
 		esac
 	done
 	mkdir -p "$d/run"
+	# A restart must not find the old control socket ready.
+	rm -f "$d/ctl.sock"
 	local any_tls=$((tls + tls_wrong + tls_target)) tls_log=
 	# The SNI the client sent: only the tls module knows it.
 	[ "$any_tls" -eq 0 ] ||
@@ -616,6 +624,13 @@ daemon_start() {
 	it_bg "$name" "$@" "$SIPSTEERD" --config "$conf" \
 		--socket "$DAEMON_SOCK" -v
 	DAEMON_PID=$BG_PID
+	eval "DAEMON_PID_${name//[^a-zA-Z0-9]/_}=$BG_PID"
+}
+
+# Usage: daemon_select NAME -- the daemon_* helpers act on daemon NAME.
+daemon_select() {
+	DAEMON_SOCK=$T/$1.sock
+	eval "DAEMON_PID=\${DAEMON_PID_${1//[^a-zA-Z0-9]/_}:-}"
 }
 
 # Usage: daemon_stop -- SIGTERM and wait (5 s at most, then SIGKILL).
