@@ -27,8 +27,8 @@ daemon_start "$T/wrong.conf" wrong
 wait_until 5 eval '[ "$(log_count kam AUTH-CHALLENGE)" -ge 2 ]'
 # An error line that names the cause, without the password.
 wrong_logged() {
-	wait_log wrong \
-		'(ERROR|error|WARN|warn).*(auth|credential|password|40[13]|refused|rejected|Unauthorized|Forbidden)' 3 &&
+	wait_until 3 log_event wrong \
+		'(ERROR|error).*(authentication|credential|password|40[13]|Unauthorized|Forbidden).*(u-wrong|realm)|(ERROR|error).*(u-wrong|realm).*(authentication|credential|password|40[13]|Unauthorized|Forbidden)' &&
 		! log_has wrong 'not-the-password'
 }
 check "wrong password: a clear error in the log, no password" wrong_logged

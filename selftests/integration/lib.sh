@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
 #
 # Helpers shared by the daemon's integration tests. Each topic script
 # sources this file and runs in a network namespace of its own (run.sh
@@ -49,10 +49,10 @@ our_child() {
 }
 
 it_kill() {
-	local pid=$1 i
+	local pid=$1
 	our_child "$pid" || return 0
 	kill -TERM "$pid" 2>/dev/null || return 0
-	for i in $(seq 20); do
+	for _ in $(seq 20); do
 		pid_alive "$pid" || break
 		sleep 0.1
 	done
@@ -575,23 +575,28 @@ daemon_require() {
 }
 
 # Usage: daemon_conf FILE < extra lines -- common settings for tests
-# (our DNS server, test CA, short timers, debug log), then stdin, which
-# may override any of them (the last value of a key wins).
+# (our DNS server, test CA, short timers, debug log) unless stdin sets
+# the same key, then stdin.
 # Key names: userspace/daemon/config/keys.c, Documentation/admin-guide.md.
 daemon_conf() {
-	local f=$1
+	local f=$1 extra kv
 	[ -f "$T/pki/ca.pem" ] || pki_make || return 1
+	extra=$(cat)
 	{
 		echo "# written by selftests/integration ($IT_TOPIC)"
-		echo "system/sipsteerd/log_level=debug"
-		echo "voip/signalling/sip/dns_servers=127.0.0.1:$DNS_PORT"
-		echo "voip/signalling/sip/dns_timeout_ms=300"
-		echo "voip/signalling/sip/dns_tries=1"
-		echo "voip/signalling/sip/tls/ca_file=$T/pki/ca.pem"
-		echo "voip/signalling/sip/outgoing_request_no_response_timeout_ms=2000"
-		echo "voip/signalling/sip/registration_expires=30"
-		echo "voip/signalling/sip/registration_failed_timeout=10"
-		cat
+		for kv in \
+			"system/sipsteerd/log_level=debug" \
+			"voip/signalling/sip/dns_servers=127.0.0.1:$DNS_PORT" \
+			"voip/signalling/sip/dns_timeout_ms=300" \
+			"voip/signalling/sip/dns_tries=1" \
+			"voip/signalling/sip/tls/ca_file=$T/pki/ca.pem" \
+			"voip/signalling/sip/outgoing_request_no_response_timeout_ms=2000" \
+			"voip/signalling/sip/registration_expires=30" \
+			"voip/signalling/sip/registration_failed_timeout=10"; do
+			printf '%s\n' "$extra" | grep -q "^${kv%%=*}=" ||
+				echo "$kv"
+		done
+		printf '%s\n' "$extra"
 	} >"$f"
 }
 

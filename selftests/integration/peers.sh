@@ -106,7 +106,7 @@ dns_ttls() {
 		dig +noall +answer -p "$DNS_PORT" @127.0.0.1 _sip._udp.example.test SRV
 		dig +noall +answer -p "$DNS_PORT" @127.0.0.1 sip1.example.test A
 	} | awk '{ print $2 }' | sort -u)
-	diag "TTLs served: $(echo $ttls)"
+	diag "TTLs served: $(printf "%s " $ttls)"
 	[ "$ttls" = 3 ]
 }
 check "dnsmasq serves the configured TTL on NAPTR, SRV and A" dns_ttls

@@ -113,7 +113,7 @@ nonce_refresh() {
 	wait_until 14 eval '[ "$(log_count kamnonce "REGISTER-SAVED user=u-nonce ")" -ge 2 ]' &&
 		kam_aor_has kamnonce u-nonce &&
 		[ "$(log_count kamnonce "AUTH-CHALLENGE")" -ge 2 ] &&
-		! log_has u-nonce "registration failed" &&
+		! log_event u-nonce "registration failed" &&
 		daemon_state_is registered
 }
 check "stale nonce on refresh: re-authenticated, no failure" nonce_refresh
