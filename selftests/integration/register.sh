@@ -4,10 +4,12 @@
 # Register with a real Kamailio registrar (digest MD5, qop=auth) over UDP,
 # TCP, TLS, IPv6; the registrar grants 10 s so a refresh must come before
 # the binding expires; a 423 Min-Expires is obeyed; a nonce that went
-# stale is answered again without counting as a failure.
+# stale is answered again without counting as a failure; RFC 5626
+# outbound puts +sip.instance and reg-id in the Contact; the configured
+# socket mark is on every socket the daemon opens.
 . "$(dirname "$0")/lib.sh"
 
-plan 10
+plan 13
 daemon_require || exit 1
 
 pki_make || diag "certtool failed"
@@ -118,4 +120,55 @@ nonce_refresh() {
 }
 check "stale nonce on refresh: re-authenticated, no failure" nonce_refresh
 diag "REGISTERs to refresh with a stale nonce: $(log_count kamnonce "REGISTER-IN .*user=u-nonce ")"
+daemon_stop
+
+# RFC 5626 outbound and a fixed instance UUID; socket mark 0x5a; a
+# User-Agent of our own. Kamailio stores what it got in the binding.
+uuid=6f1f3c2e-8d0a-4c5b-9e7f-0a1b2c3d4e5f
+{
+	daemon_proxy example.test 5060 TCP
+	daemon_line 0 u-ob
+	echo "voip/signalling/sip/outbound_rfc5626=1"
+	echo "voip/signalling/sip/instance_uuid=$uuid"
+	echo "voip/signalling/sip/socket_mark=0x5a"
+	echo "voip/signalling/sip/user_agent=sipsteerd-it/1"
+} | daemon_conf "$T/u-ob.conf"
+# Count what leaves for DNS (5353) and SIP (5060), by mark.
+nft -f - <<-EOF || diag "nft failed"
+	table inet it {
+		counter dns_marked {}
+		counter sip_marked {}
+		counter unmarked {}
+		chain out {
+			type filter hook output priority 0;
+			udp dport 5353 meta mark 0x5a counter name dns_marked
+			tcp dport 5060 meta mark 0x5a counter name sip_marked
+			th dport { 5060, 5353 } meta mark != 0x5a counter name unmarked
+		}
+	}
+EOF
+daemon_start "$T/u-ob.conf" u-ob
+wait_until 6 kam_aor_has kam u-ob
+ob_binding() {
+	kam_rpc kam ul.dump 2>/dev/null | awk -v aor=u-ob '
+		$1 == "AoR:" { cur = $2 }
+		cur == aor && ($1 == "Instance:" || $1 == "Reg-Id:" ||
+			$1 == "User-Agent:") { print $1, $2 }'
+}
+binding=$(ob_binding)
+diag "binding: $(echo "$binding" | tr '\n' ' ')"
+check "outbound: Contact carries +sip.instance (the configured UUID) and reg-id" \
+	eval 'echo "$binding" | grep -qx "Instance: <urn:uuid:$uuid>" &&
+		echo "$binding" | grep -qx "Reg-Id: 1"'
+check "User-Agent is the configured one" \
+	eval 'echo "$binding" | grep -qx "User-Agent: sipsteerd-it/1"'
+# Every packet the daemon sent to DNS and to the registrar was marked.
+packets() {
+	nft list counter inet it "$1" 2>/dev/null |
+		sed -n 's/.*packets \([0-9]*\).*/\1/p'
+}
+diag "packets marked to DNS: $(packets dns_marked), to SIP: $(packets sip_marked), unmarked: $(packets unmarked)"
+check "socket_mark 0x5a on the DNS and SIP sockets, nothing unmarked" \
+	eval '[ "$(packets dns_marked)" -gt 0 ] && [ "$(packets sip_marked)" -gt 0 ] &&
+		[ "$(packets unmarked)" -eq 0 ]'
 daemon_stop
