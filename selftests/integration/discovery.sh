@@ -11,7 +11,7 @@
 # either, the domain's own address (RFC 3263 order).
 . "$(dirname "$0")/lib.sh"
 
-plan 16
+plan 18
 daemon_require || exit 1
 
 kam_start kam addrs=127.0.0.1 udp=5060 tcp=5060 || diag "kamailio did not start"
@@ -24,6 +24,7 @@ sipp_start busy srv_503.xml 127.0.0.1 5071 udp -key retry_after 60 ||
 # b.example.test: UDP -> prio 1 busy:5071 (503), prio 2 kamailio:5060.
 # c.example.test: only an A record. d.example.test: only SRV.
 # e.example.test (UDP), f.example.test (TCP): prio 1 a closed port.
+# g.example.test: both servers closed ports.
 dns_start --local-ttl=60 \
 	--naptr-record=a.example.test,5,10,S,SIP+D2T,,_sip._tcp.a.example.test \
 	--naptr-record=a.example.test,10,10,S,SIP+D2U,,_sip._udp.a.example.test \
@@ -42,6 +43,8 @@ dns_start --local-ttl=60 \
 	--srv-host=_sip._udp.e.example.test,kam.example.test,5060,2,10 \
 	--srv-host=_sip._tcp.f.example.test,closed.example.test,5079,1,10 \
 	--srv-host=_sip._tcp.f.example.test,kam.example.test,5060,2,10 \
+	--srv-host=_sip._udp.g.example.test,closed.example.test,5079,1,10 \
+	--srv-host=_sip._udp.g.example.test,closed.example.test,5078,2,10 \
 	--host-record=closed.example.test,127.0.0.1 \
 	--host-record=kam.example.test,127.0.0.1 || diag "dnsmasq did not start"
 
@@ -172,3 +175,27 @@ closed_case() {
 }
 closed_case "UDP, ICMP port unreachable" u-e e.example.test UDP udp
 closed_case "TCP, connection refused" u-f f.example.test TCP tcp
+
+# --- every server fails at once (ICMP): one try each, then a pause of
+# registration_failed_timeout, never a tight loop.
+nft -f - <<-EOF || diag "nft failed"
+	table inet it {
+		counter to_closed {}
+		chain out {
+			type filter hook output priority 0;
+			udp dport { 5078, 5079 } counter name to_closed
+		}
+	}
+EOF
+{ daemon_proxy g.example.test 65535 UDP; daemon_line 0 u-g; } |
+	daemon_conf "$T/u-g.conf"
+daemon_start "$T/u-g.conf" u-g
+check "all servers unreachable: the line fails" \
+	wait_until 3 daemon_state_is failed
+sleep 5
+n=$(nft list counter inet it to_closed 2>/dev/null |
+	sed -n 's/.*packets \([0-9]*\).*/\1/p')
+diag "packets to the closed servers in 5 s: ${n:-?}"
+check "all servers unreachable: one REGISTER each, no loop" \
+	eval '[ "${n:-0}" -ge 2 ] && [ "$n" -le 3 ] && daemon_alive'
+daemon_stop
