@@ -11,7 +11,7 @@
 # either, the domain's own address (RFC 3263 order).
 . "$(dirname "$0")/lib.sh"
 
-plan 18
+plan 19
 daemon_require || exit 1
 
 kam_start kam addrs=127.0.0.1 udp=5060 tcp=5060 || diag "kamailio did not start"
@@ -24,7 +24,7 @@ sipp_start busy srv_503.xml 127.0.0.1 5071 udp -key retry_after 60 ||
 # b.example.test: UDP -> prio 1 busy:5071 (503), prio 2 kamailio:5060.
 # c.example.test: only an A record. d.example.test: only SRV.
 # e.example.test (UDP), f.example.test (TCP): prio 1 a closed port.
-# g.example.test: both servers closed ports.
+# g.example.test: both servers closed ports. h.example.test: two lines.
 dns_start --local-ttl=60 \
 	--naptr-record=a.example.test,5,10,S,SIP+D2T,,_sip._tcp.a.example.test \
 	--naptr-record=a.example.test,10,10,S,SIP+D2U,,_sip._udp.a.example.test \
@@ -38,6 +38,8 @@ dns_start --local-ttl=60 \
 	--host-record=silent.example.test,127.0.0.1 \
 	--host-record=busy.example.test,127.0.0.1 \
 	--srv-host=_sip._udp.d.example.test,kam.example.test,5060,1,10 \
+	--naptr-record=h.example.test,10,10,S,SIP+D2U,,_sip._udp.h.example.test \
+	--srv-host=_sip._udp.h.example.test,kam.example.test,5060,1,10 \
 	--host-record=c.example.test,127.0.0.1 \
 	--srv-host=_sip._udp.e.example.test,closed.example.test,5079,1,10 \
 	--srv-host=_sip._udp.e.example.test,kam.example.test,5060,2,10 \
@@ -175,6 +177,19 @@ closed_case() {
 }
 closed_case "UDP, ICMP port unreachable" u-e e.example.test UDP udp
 closed_case "TCP, connection refused" u-f f.example.test TCP tcp
+
+# --- two lines with the same proxy share one lookup.
+{
+	daemon_proxy h.example.test 65535 UDP
+	daemon_line 0 u-h0
+	daemon_line 1 u-h1
+} | daemon_conf "$T/u-h.conf"
+daemon_start "$T/u-h.conf" u-h
+check "two lines, one proxy: both registered, NAPTR asked once" \
+	eval 'wait_until 6 eval "kam_aor_has kam u-h0 && kam_aor_has kam u-h1" &&
+		[ "$(dns_queries h.example.test)" -eq 1 ]'
+diag "NAPTR queries for h.example.test: $(dns_queries h.example.test)"
+daemon_stop
 
 # --- every server fails at once (ICMP): one try each, then a pause of
 # registration_failed_timeout, never a tight loop.
