@@ -39,7 +39,9 @@ use_family() {
 }
 
 # Batched `ip` commands: one process per namespace, not one per line
-# (process start-up dominates the setup time under TCG).
+# (process start-up dominates the setup time under TCG). Neighbours are
+# static: address resolution is not under test, and a lost first IPv6
+# neighbour solicitation would stall a case for a second.
 topo_up() {
 	local ns
 	for ns in phone proxy1 proxy2; do
@@ -47,12 +49,16 @@ topo_up() {
 	done
 	ip -n phone -batch - <<-EOT
 		link set lo up
-		link add p1 type veth peer name eth0 netns proxy1
-		link add p2 type veth peer name eth0 netns proxy2
+		link add p1 address 02:09:01:00:00:01 type veth peer name eth0 address 02:09:01:00:00:02 netns proxy1
+		link add p2 address 02:09:02:00:00:01 type veth peer name eth0 address 02:09:02:00:00:02 netns proxy2
 		addr add 10.9.1.1/24 dev p1
 		addr add fd00:9:1::1/64 dev p1 nodad
 		addr add 10.9.2.1/24 dev p2
 		addr add fd00:9:2::1/64 dev p2 nodad
+		neigh add 10.9.1.2 lladdr 02:09:01:00:00:02 dev p1 nud permanent
+		neigh add fd00:9:1::2 lladdr 02:09:01:00:00:02 dev p1 nud permanent
+		neigh add 10.9.2.2 lladdr 02:09:02:00:00:02 dev p2 nud permanent
+		neigh add fd00:9:2::2 lladdr 02:09:02:00:00:02 dev p2 nud permanent
 		link set p1 up
 		link set p2 up
 		route add 10.9.0.0/24 via 10.9.1.2
@@ -68,6 +74,8 @@ topo_up() {
 		addr add 10.9.0.20/32 dev lo
 		addr add fd00:9::10/128 dev lo nodad
 		addr add fd00:9::20/128 dev lo nodad
+		neigh add 10.9.1.1 lladdr 02:09:01:00:00:01 dev eth0 nud permanent
+		neigh add fd00:9:1::1 lladdr 02:09:01:00:00:01 dev eth0 nud permanent
 		link set eth0 up
 		route add default via 10.9.1.1
 		route add default via fd00:9:1::1
@@ -76,10 +84,30 @@ topo_up() {
 		link set lo up
 		addr add 10.9.2.2/24 dev eth0
 		addr add fd00:9:2::2/64 dev eth0 nodad
+		neigh add 10.9.2.1 lladdr 02:09:02:00:00:01 dev eth0 nud permanent
+		neigh add fd00:9:2::1 lladdr 02:09:02:00:00:01 dev eth0 nud permanent
 		link set eth0 up
 		route add default via 10.9.2.1
 		route add default via fd00:9:2::1
 	EOT
+	wait_links_up phone:2 proxy1:1 proxy2:1
+}
+
+# wait_links_up NS:N...: until N veth links of each NS are operationally
+# up. Link watch brings carrier up asynchronously; packets sent before
+# that are dropped (IPv6 neighbour discovery loses its first probes).
+wait_links_up() {
+	local i spec ok
+	for i in $(seq 100); do
+		ok=1
+		for spec in "$@"; do
+			[ "$(ip -n "${spec%:*}" -o link show type veth up |
+				grep -c 'state UP')" -ge "${spec#*:}" ] || ok=
+		done
+		[ -n "$ok" ] && return 0
+		sleep 0.05
+	done
+	fail "links did not come up: $(ip -all -o netns exec ip -o link)"
 }
 
 topo_down() {

@@ -8,9 +8,11 @@ add_phone2() {
 	ip netns add phone2
 	ip -n phone2 -batch - <<-EOT
 		link set lo up
-		link add q1 type veth peer name eth1 netns proxy1
+		link add q1 address 02:09:03:00:00:01 type veth peer name eth1 address 02:09:03:00:00:02 netns proxy1
 		addr add 10.9.3.1/24 dev q1
 		addr add fd00:9:3::1/64 dev q1 nodad
+		neigh add 10.9.3.2 lladdr 02:09:03:00:00:02 dev q1 nud permanent
+		neigh add fd00:9:3::2 lladdr 02:09:03:00:00:02 dev q1 nud permanent
 		link set q1 up
 		route add 10.9.0.0/24 via 10.9.3.2
 		route add 10.9.1.0/24 via 10.9.3.2
@@ -20,8 +22,11 @@ add_phone2() {
 	ip -n proxy1 -batch - <<-EOT
 		addr add 10.9.3.2/24 dev eth1
 		addr add fd00:9:3::2/64 dev eth1 nodad
+		neigh add 10.9.3.1 lladdr 02:09:03:00:00:01 dev eth1 nud permanent
+		neigh add fd00:9:3::1 lladdr 02:09:03:00:00:01 dev eth1 nud permanent
 		link set eth1 up
 	EOT
+	wait_links_up phone2:1 proxy1:2
 }
 
 # The phone's service leaves phone2's traffic to the same address alone.

@@ -45,11 +45,13 @@ tests)
 	done
 	;;
 bench)
-	bash "$PROJECT/selftests/bench/bench.sh"
+	insmod "$MODULE" || echo "sipsteer-vm: insmod failed"
+	bash "$PROJECT/selftests/bench/bench.sh" &&
+		echo "sipsteer-vm: job ok"
 	;;
 demo)
 	insmod "$MODULE" || echo "sipsteer-vm: insmod failed"
-	bash "$PROJECT/selftests/kmod/demo.sh"
+	bash "$PROJECT/selftests/kmod/demo.sh" && echo "sipsteer-vm: job ok"
 	;;
 *)
 	echo "sipsteer-vm: unknown mode $MODE"
