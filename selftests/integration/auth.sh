@@ -4,16 +4,21 @@
 # Digest authentication: a refused password is reported once and retried
 # at the configured rhythm, never in a loop; a server offering SHA-256
 # before MD5 (and an unknown algorithm before both) gets a SHA-256 answer,
-# checked by sipp's scenario and, for the hash itself, by Kamailio.
+# checked by sipp's scenario and, for the hash itself, by Kamailio; a
+# SHA-512-256-only server and a 407 Proxy-Authenticate are answered.
 . "$(dirname "$0")/lib.sh"
 
-plan 6
+plan 8
 daemon_require || exit 1
 
 kam_start kam udp=5060 tcp=0 || diag "kamailio did not start"
 kam_start kam256 udp=5062 tcp=0 algo=SHA-256 ||
 	diag "kamailio (SHA-256) did not start"
+kam_start kam407 udp=5063 tcp=0 auth=proxy ||
+	diag "kamailio (407) did not start"
 sipp_start sha srv_sha256.xml 127.0.0.1 5070 udp -key expires 10 ||
+	diag "sipp did not start"
+sipp_start sha512 srv_sha512.xml 127.0.0.1 5071 udp -key expires 10 ||
 	diag "sipp did not start"
 
 # Wrong password, registration_failed_timeout=10 s.
@@ -104,4 +109,26 @@ daemon_start "$T/sha256.conf" sha256-daemon
 check "Kamailio with algorithm=SHA-256 accepts the digest" \
 	eval 'wait_until 6 kam_aor_has kam256 u-sha256 &&
 		log_has kam256 "REGISTER-IN .*user=u-sha256 .*algorithm=SHA-256"'
+daemon_stop
+
+# SHA-512-256 alone.
+{
+	daemon_proxy 127.0.0.1 5071 UDP
+	daemon_line 0 sha-user
+} | daemon_conf "$T/sha512.conf"
+daemon_start "$T/sha512.conf" sha512-daemon
+check "challenge SHA-512-256 only: answered with SHA-512-256" \
+	eval 'wait_until 6 log_has sha512.actions SHA512-AUTH-OK &&
+		wait_until 3 daemon_state_is registered'
+daemon_stop
+
+# 407 Proxy-Authenticate -> Proxy-Authorization, verified by Kamailio.
+{
+	daemon_proxy 127.0.0.1 5063 UDP
+	daemon_line 0 u-407
+} | daemon_conf "$T/407.conf"
+daemon_start "$T/407.conf" 407-daemon
+check "407 Proxy-Authenticate: answered, Kamailio accepts" \
+	eval 'wait_until 6 kam_aor_has kam407 u-407 &&
+		log_has kam407 "AUTH-CHALLENGE"'
 daemon_stop

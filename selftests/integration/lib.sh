@@ -226,14 +226,14 @@ pki_leaf() {
 # algo (auth algorithm: MD5, SHA-256), min_expires, max_expires (what
 # it grants at most: the daemon asks for >= 30 s, tests want less),
 # password, min_expires_mode (1: answer 423 below min_expires),
-# nonce_expire (s).
+# nonce_expire (s), auth (www: 401; proxy: 407 Proxy-Authenticate).
 # Logs every REGISTER as "REGISTER-IN proto=.. expires=.. auth=.." to
 # $T/NAME.log; `kamcmd` reaches it over $T/NAME/ctl.sock.
 kam_start() {
 	local name=$1 d=$T/$1 kv
 	local addrs="127.0.0.1" udp=5060 tcp=5060 tls=0 tls_wrong=0
 	local tls_target=0 algo="" min_expires=5 max_expires=10
-	local min_expires_mode=0 nonce_expire=300
+	local min_expires_mode=0 nonce_expire=300 auth=www
 	local password=$KAM_PASSWORD
 	shift
 	for kv in "$@"; do
@@ -249,6 +249,7 @@ kam_start() {
 		max_expires=*) max_expires=${kv#*=} ;;
 		min_expires_mode=*) min_expires_mode=${kv#*=} ;;
 		nonce_expire=*) nonce_expire=${kv#*=} ;;
+		auth=*) auth=${kv#*=} ;;
 		password=*) password=${kv#*=} ;;
 		*) echo "kam_start: bad option $kv" >&2; return 1 ;;
 		esac
@@ -336,9 +337,9 @@ kam_start() {
 					sl_send_reply("405", "Method Not Allowed");
 					exit;
 				}
-				if (!pv_www_authenticate("\$td", "$password", "0")) {
+				if (!pv_${auth}_authenticate("\$td", "$password", "0")) {
 					xlog("L_NOTICE", "AUTH-CHALLENGE user=\$au code=\$rc\n");
-					www_challenge("\$td", "1");
+					${auth}_challenge("\$td", "1");
 					exit;
 				}
 				consume_credentials();
