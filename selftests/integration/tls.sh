@@ -8,7 +8,7 @@
 # right certificate registers.
 . "$(dirname "$0")/lib.sh"
 
-plan 5
+plan 6
 daemon_require || exit 1
 
 pki_make || diag "certtool failed"
@@ -62,14 +62,17 @@ refused_case "TLS via NAPTR/SRV: a certificate naming only the SRV target is ref
 	u-target example.test 65535 \
 	'(error|warning).*certificate.*sip1\.example\.test.*(match|domain).*example\.test'
 
-# Same NAPTR/SRV path, now to the server with the example.test
-# certificate: the refusal above was about the name, not the path.
+# Same NAPTR/SRV path, now with the wrong.test server first and the
+# example.test one second: the refusal above was about the name, not the
+# path, and a TLS failure moves the line to the next server.
 dns_stop
 dns_start --local-ttl=60 \
 	--host-record=example.test,127.0.0.1 \
 	--host-record=sip1.example.test,127.0.0.1 \
+	--host-record=sip2.example.test,127.0.0.1 \
 	--naptr-record=example.test,10,10,S,SIPS+D2T,,_sips._tcp.example.test \
-	--srv-host=_sips._tcp.example.test,sip1.example.test,5061,1,10 ||
+	--srv-host=_sips._tcp.example.test,sip2.example.test,5062,1,10 \
+	--srv-host=_sips._tcp.example.test,sip1.example.test,5061,2,10 ||
 	diag "dnsmasq did not restart"
 tls_conf u-srv example.test 65535
 daemon_start "$T/u-srv.conf" u-srv
@@ -78,6 +81,10 @@ check "TLS via NAPTR/SRV registers; SNI is the SIP domain, not the target" \
 	eval 'wait_until 8 kam_aor_has kam u-srv " tls:127.0.0.1:5061 " &&
 		log_has kam "TLS-IN user=u-srv sni=example\.test$" &&
 		! log_has kam "TLS-IN user=u-srv sni=(sip1|<null>)"'
+check "TLS failure at the first SRV target: next server, status says tls" \
+	daemon_line_jq 0 '.state == "registered" and
+		.servers[0].addr == "127.0.0.1:5062" and .servers[0].last == "tls"
+		and .servers[1].addr == "127.0.0.1:5061" and .servers[1].in_use'
 daemon_stop
 
 # The CA the daemon trusts is what makes the difference: without it
