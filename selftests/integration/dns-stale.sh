@@ -54,7 +54,7 @@ check "the refresh fails with the registrar gone" \
 	wait_until 12 daemon_state_is failed
 kam_start kam udp=5060 tcp=0 max_expires=10 || diag "kamailio did not restart"
 check "registered again with DNS down (stale answer)" \
-	eval 'wait_until 12 kam_aor_has kam u-stale && daemon_state_is registered'
+	eval 'wait_until 15 kam_aor_has kam u-stale && daemon_state_is registered'
 check "the log says the last good answer is used" \
 	log_event line 'example\.test.*(stale|last good answer|cached)'
 check "the daemon kept running" daemon_alive
