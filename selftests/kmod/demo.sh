@@ -29,7 +29,7 @@ run ip netns exec phone sipsteer service add sip \
 run ip netns exec phone sipsteer show
 
 say "A phone process sends 5 SIP datagrams to 10.9.0.10:5060"
-run n0 udpsend -d 10.9.0.10:5060 -c 5 -e
+run ip netns exec phone udpsend -d 10.9.0.10:5060 -c 5 -e
 count proxy1 proxy2
 
 say "The call app holds a TCP connection; another process sends UDP every 10 ms"
@@ -57,12 +57,12 @@ err=$(sed -n 's/^error \([0-9]*\) .*/\1/p' "$T/call.out" | head -n 1)
 
 say "Replies still come from the address the process used"
 sink proxy2 proxy2 10.9.2.2:5060 -e
-run n0 udpsend -d 10.9.0.10:5060 -c 3 -e
+run ip netns exec phone udpsend -d 10.9.0.10:5060 -c 3 -e
 stop proxy2
 
 say "Failback probe: the controller asks proxy1 directly, with the bypass mark"
 sink proxy1 proxy1 10.9.0.10:5060 -e
-run n0 udpsend -d 10.9.0.10:5060 -c 1 -m 0x5e -e
+run ip netns exec phone udpsend -d 10.9.0.10:5060 -c 1 -m 0x5e -e
 stop proxy1
 
 say "Counters"

@@ -24,7 +24,7 @@ load_base_modules() {
 	done
 }
 
-export PROJECT BUILD KROOT MODULE
+export PROJECT BUILD KROOT MODULE BENCH_ROUNDS BENCH_SECONDS
 export PATH="$BUILD:$BUILD/tools:$PATH"
 ulimit -n 65536
 cd /tmp || exit 1

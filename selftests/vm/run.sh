@@ -8,7 +8,8 @@
 #   SCRIPT defaults to every selftests/kmod/*.sh test.
 # Environment: BUILD (default ./build), KDIR (default scripts/kdir.sh),
 #   VM_TIMEOUT seconds (default 1200), VM_SMP (default 2), VM_QUIET=1
-#   to keep the console off stdout.
+#   to keep the console off stdout, BENCH_ROUNDS and BENCH_SECONDS for
+#   --mode bench.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 project=$(cd "$here/../.." && pwd)
@@ -68,6 +69,8 @@ MODULE='$module'
 MODE='$mode'
 SCRIPTS='${scripts[*]}'
 SCRIPT_TIMEOUT='${SCRIPT_TIMEOUT:-600}'
+BENCH_ROUNDS='${BENCH_ROUNDS:-5}'
+BENCH_SECONDS='${BENCH_SECONDS:-3}'
 . '$here/guest.sh'
 EOT
 
@@ -82,7 +85,7 @@ timeout -k 10 "${VM_TIMEOUT:-1200}" \
 	-nic none < /dev/null 2>&1 | tr -d '\r' |
 	if [ -n "${VM_QUIET:-}" ]; then cat > "$log"; else tee "$log" |
 		awk '/^sipsteer-vm: dmesg begin/ { quiet = 1 }
-		     /^sipsteer-vm: booted/ { shown = 1 }
+		     /sipsteer-vm: booted/ { shown = 1 }
 		     shown && !quiet { print; fflush() }'; fi
 qrc=${PIPESTATUS[0]}
 rm -rf "$job"
