@@ -51,13 +51,13 @@ configure() {
 
 # measure KEY CONFIG DEST [udpsend flags]: one run, rate appended to KEY.
 measure() {
-	local key=$1 config=$2 dst=$3 sinkaddr pps got sent
+	local key=$1 config=$2 dst=$3 pps got sent
 	shift 3
 	configure "$config"
+	# Steered traffic arrives at proxy2, the rest where it was sent.
 	case "$config:$dst" in
 	sipsteer:10.9.0.10:*|nft:10.9.0.10:*)
 		sink rx proxy2 10.9.2.2:$PORT ;;
-	*:10.9.0.20:*) sink rx proxy1 "$dst" ;;
 	*) sink rx proxy1 "$dst" ;;
 	esac
 	n0 udpsend -d "$dst" -t "$SECONDS_PER_RUN" "$@" > "$T/send.out"
@@ -104,7 +104,7 @@ n0 switchlat -s "$SERVICE" -d 10.9.0.10:$PORT -a proxy1,10.9.1.2:$PORT \
 	-b proxy2,10.9.2.2:$PORT -r 200 | tee "$T/lat.out"
 
 echo "moving 10000 live flows"
-for i in 1 2 3; do
+for _ in 1 2 3; do
 	configure sipsteer
 	n0 switchlat -s "$SERVICE" -d 10.9.0.10:$PORT \
 		-a proxy1,10.9.1.2:$PORT -b proxy2,10.9.2.2:$PORT -F 10000 |

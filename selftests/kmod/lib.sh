@@ -14,7 +14,6 @@
 # reaches P1 (10.9.1.2) or P2 (10.9.2.2). Sinks bound to each address
 # tell them apart.
 
-SELFTESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SERVICE=sip
 PORT=5060
 
@@ -26,15 +25,13 @@ sst() { ip netns exec phone sipsteer "$@"; }
 # ADDR PORT -> ADDR:PORT, IPv6 in brackets.
 ap() { case "$1" in *:*) echo "[$1]:$2" ;; *) echo "$1:$2" ;; esac; }
 
-# Address set of one family: VIP OTHER P1 P2 PHONE_P1.
+# Address set of one family for the case: VIP OTHER P1 P2.
+# shellcheck disable=SC2034
 use_family() {
-	FAMILY=$1
-	if [ "$FAMILY" = 6 ]; then
-		VIP=fd00:9::10 OTHER=fd00:9::20
-		P1=fd00:9:1::2 P2=fd00:9:2::2 PHONE_P1=fd00:9:1::1
+	if [ "$1" = 6 ]; then
+		VIP=fd00:9::10 OTHER=fd00:9::20 P1=fd00:9:1::2 P2=fd00:9:2::2
 	else
-		VIP=10.9.0.10 OTHER=10.9.0.20
-		P1=10.9.1.2 P2=10.9.2.2 PHONE_P1=10.9.1.1
+		VIP=10.9.0.10 OTHER=10.9.0.20 P1=10.9.1.2 P2=10.9.2.2
 	fi
 }
 
