@@ -720,8 +720,11 @@ static int sipsteer_cmd_get(struct sk_buff *skb, struct genl_info *info)
 /*
  * SERVICE_GET and STATS_GET, dump. cb->args[0] is the position in the
  * service list; cb->seq is the namespace's generation, so a change
- * between two parts of the dump sets NLM_F_DUMP_INTR. NAME, when given,
- * limits the dump to that service.
+ * between two parts of the dump sets NLM_F_DUMP_INTR. cb->args[1] tells
+ * that a part reached the end of the list: the dump is then complete and
+ * consistent, and the last, empty call must not compare generations
+ * again, or a change after the dump ended would flag NLMSG_DONE as
+ * interrupted. NAME, when given, limits the dump to that service.
  */
 static int sipsteer_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
@@ -730,6 +733,10 @@ static int sipsteer_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	const struct nlattr *filter = dump->attrs[SIPSTEER_A_NAME];
 	struct sipsteer_service *svc;
 	unsigned long pos = 0;
+	bool full = false;
+
+	if (cb->args[1])
+		return 0;
 
 	mutex_lock(&sn->lock);
 	cb->seq = sn->generation;
@@ -742,11 +749,14 @@ static int sipsteer_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		if (sipsteer_put_service(skb, svc,
 					 NETLINK_CB(cb->skb).portid,
 					 cb->nlh->nlmsg_seq, NLM_F_MULTI,
-					 dump->op.cmd, cb))
+					 dump->op.cmd, cb)) {
+			full = true;
 			break;
+		}
 		pos++;
 	}
 	cb->args[0] = pos;
+	cb->args[1] = !full;
 	mutex_unlock(&sn->lock);
 	return skb->len;
 }
