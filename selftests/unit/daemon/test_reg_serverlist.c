@@ -112,6 +112,28 @@ static void test_refresh_keeps_results(void **state)
 	sl_report(&sl, SL_MAX_SERVERS, SL_RES_OK, 200, 0, 1);	/* ignored */
 }
 
+/* A new DNS answer keeps the server in use, wherever it now stands. */
+static void test_keep_server_in_use(void **state)
+{
+	struct sip_server a[] = { srv("192.0.2.1", 5060), srv("192.0.2.2", 5060) };
+	struct sip_server b[] = { srv("192.0.2.3", 5060), srv("192.0.2.2", 5060) };
+	struct sip_server c[] = { srv("192.0.2.3", 5060) };
+	struct serverlist sl;
+
+	(void)state;
+	sl_init(&sl);
+	sl_set(&sl, a, 2);
+	assert_int_equal(sl_first(&sl, 0), 0);
+	assert_int_equal(sl_next(&sl, 0), 1);
+	sl_set(&sl, b, 2);
+	assert_int_equal(sl_keep(&sl, &a[1]), 1);
+	assert_int_equal(sl.cur, 1);
+	/* Only what comes after it is left in this round. */
+	assert_int_equal(sl_next(&sl, 0), -1);
+	sl_set(&sl, c, 1);
+	assert_int_equal(sl_keep(&sl, &a[1]), -1);
+}
+
 static void test_result_names(void **state)
 {
 	(void)state;
@@ -133,6 +155,7 @@ int main(void)
 		cmocka_unit_test(test_sequential_failover),
 		cmocka_unit_test(test_retry_after),
 		cmocka_unit_test(test_refresh_keeps_results),
+		cmocka_unit_test(test_keep_server_in_use),
 		cmocka_unit_test(test_result_names),
 	};
 

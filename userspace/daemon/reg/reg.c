@@ -192,10 +192,8 @@ static void server_failed(struct reg *reg, enum sl_result res, int code,
 	try_server(reg, next);
 }
 
-static void refresh_timer_fired(void *arg)
+static void refresh_binding(struct reg *reg)
 {
-	struct reg *reg = arg;
-
 	if (!reg->conn) {
 		try_server(reg, reg->sl.cur);
 		return;
@@ -203,6 +201,74 @@ static void refresh_timer_fired(void *arg)
 	if (send_register(reg, false)) {
 		set_error(reg, "cannot send REGISTER");
 		server_failed(reg, SL_RES_TRANSPORT, 0, 0);
+	}
+}
+
+static void note_dns_ttl(struct reg *reg, const struct dns_result *res)
+{
+	if (res->ttl_s == DNS_TTL_FOREVER)
+		reg->dns_expires_at_ms = UINT64_MAX;
+	else
+		reg->dns_expires_at_ms = loop_now_ms(reg->loop) +
+					 (uint64_t)res->ttl_s * 1000;
+}
+
+/*
+ * The server list outlived its TTL while we were registered: refresh on
+ * the same server while DNS still lists it, else register afresh with
+ * the new order. Without an answer the binding is refreshed where it is.
+ */
+static void on_refresh_dns(void *arg, const struct dns_result *res)
+{
+	struct reg *reg = arg;
+	struct sip_server cur;
+	int idx;
+
+	if (res->status == DNS_NOT_FOUND || res->status == DNS_FAILED ||
+	    !res->n_servers || reg->sl.cur < 0) {
+		log_warn("line %u: %s: %s; refreshing at the server in use",
+			 reg->p.line, reg->p.proxy_host,
+			 res->status == DNS_NOT_FOUND ?
+			 "no SIP server in DNS any more" : "DNS unreachable");
+		refresh_binding(reg);
+		return;
+	}
+	note_dns_ttl(reg, res);
+	cur = reg->sl.e[reg->sl.cur].srv;
+	sl_set(&reg->sl, res->servers, res->n_servers);
+	if (sl_keep(&reg->sl, &cur) >= 0) {
+		refresh_binding(reg);
+		return;
+	}
+	log_info("line %u: DNS no longer lists %s; registering afresh",
+		 reg->p.line, cur.target);
+	close_conn(reg);
+	set_state(reg, REG_REGISTERING);
+	idx = sl_first(&reg->sl, loop_now_ms(reg->loop));
+	if (idx < 0) {
+		set_error(reg, "every server asked us to wait (Retry-After)");
+		round_failed(reg);
+		return;
+	}
+	try_server(reg, idx);
+}
+
+static void refresh_timer_fired(void *arg)
+{
+	struct reg *reg = arg;
+	int err;
+
+	if (loop_now_ms(reg->loop) < reg->dns_expires_at_ms) {
+		refresh_binding(reg);
+		return;
+	}
+	err = resolver_resolve(reg->resolver, reg->p.proxy_host,
+			       reg->p.proxy_port, reg->p.proto,
+			       on_refresh_dns, reg);
+	if (err) {
+		log_warn("line %u: cannot resolve %s: %s", reg->p.line,
+			 reg->p.proxy_host, strerror(-err));
+		refresh_binding(reg);
 	}
 }
 
@@ -621,6 +687,7 @@ static void on_dns(void *arg, const struct dns_result *res)
 		round_failed(reg);
 		return;
 	}
+	note_dns_ttl(reg, res);
 	sl_set(&reg->sl, res->servers, res->n_servers);
 	idx = sl_first(&reg->sl, loop_now_ms(reg->loop));
 	if (idx < 0) {

@@ -59,6 +59,7 @@ struct reg {
 	char granted_contact[256];
 	uint32_t granted_expires_s;
 	uint64_t expires_at_ms;
+	uint64_t dns_expires_at_ms;	/* the server list's TTL runs out */
 	char last_error[160];
 
 	struct loop_timer refresh_timer;

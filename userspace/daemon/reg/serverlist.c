@@ -135,3 +135,17 @@ const struct sl_entry *sl_get(const struct serverlist *sl, int idx)
 		return NULL;
 	return &sl->e[idx];
 }
+
+int sl_keep(struct serverlist *sl, const struct sip_server *srv)
+{
+	unsigned int i;
+
+	for (i = 0; i < sl->n; i++) {
+		if (same_server(&sl->e[i].srv, srv)) {
+			sl->cur = (int)i;
+			sl->tried = i + 1;
+			return sl->cur;
+		}
+	}
+	return -1;
+}

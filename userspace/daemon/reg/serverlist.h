@@ -65,5 +65,10 @@ int sl_first(struct serverlist *sl, uint64_t now_ms);
 /* The next entry after a failure in this round, -1 when all were tried. */
 int sl_next(struct serverlist *sl, uint64_t now_ms);
 const struct sl_entry *sl_get(const struct serverlist *sl, int idx);
+/*
+ * Keep using the entry for @srv after a new DNS answer: it becomes the
+ * entry in use and the round starts from it. -1 when DNS dropped it.
+ */
+int sl_keep(struct serverlist *sl, const struct sip_server *srv);
 
 #endif
