@@ -204,6 +204,19 @@ static void refresh_binding(struct reg *reg)
 	}
 }
 
+/* Start a round at the first server DNS lists that may be used now. */
+static void try_first_server(struct reg *reg)
+{
+	int idx = sl_first(&reg->sl, loop_now_ms(reg->loop));
+
+	if (idx < 0) {
+		set_error(reg, "every server asked us to wait (Retry-After)");
+		round_failed(reg);
+		return;
+	}
+	try_server(reg, idx);
+}
+
 static void note_dns_ttl(struct reg *reg, const struct dns_result *res)
 {
 	if (res->ttl_s == DNS_TTL_FOREVER)
@@ -222,7 +235,6 @@ static void on_refresh_dns(void *arg, const struct dns_result *res)
 {
 	struct reg *reg = arg;
 	struct sip_server cur;
-	int idx;
 
 	if (res->status == DNS_NOT_FOUND || res->status == DNS_FAILED ||
 	    !res->n_servers || reg->sl.cur < 0) {
@@ -244,13 +256,7 @@ static void on_refresh_dns(void *arg, const struct dns_result *res)
 		 reg->p.line, cur.target);
 	close_conn(reg);
 	set_state(reg, REG_REGISTERING);
-	idx = sl_first(&reg->sl, loop_now_ms(reg->loop));
-	if (idx < 0) {
-		set_error(reg, "every server asked us to wait (Retry-After)");
-		round_failed(reg);
-		return;
-	}
-	try_server(reg, idx);
+	try_first_server(reg);
 }
 
 static void refresh_timer_fired(void *arg)
@@ -677,7 +683,6 @@ static void try_server(struct reg *reg, int idx)
 static void on_dns(void *arg, const struct dns_result *res)
 {
 	struct reg *reg = arg;
-	int idx;
 
 	if (res->status == DNS_NOT_FOUND || res->status == DNS_FAILED ||
 	    !res->n_servers) {
@@ -689,13 +694,7 @@ static void on_dns(void *arg, const struct dns_result *res)
 	}
 	note_dns_ttl(reg, res);
 	sl_set(&reg->sl, res->servers, res->n_servers);
-	idx = sl_first(&reg->sl, loop_now_ms(reg->loop));
-	if (idx < 0) {
-		set_error(reg, "every server asked us to wait (Retry-After)");
-		round_failed(reg);
-		return;
-	}
-	try_server(reg, idx);
+	try_first_server(reg);
 }
 
 static void begin_round(struct reg *reg)
