@@ -82,7 +82,7 @@ timeout -k 10 "${VM_TIMEOUT:-1200}" \
 	-kernel "$kroot/boot/vmlinuz-$kver" -initrd "$initrd" \
 	-append "console=ttyS0 loglevel=1 panic=-1 mitigations=off sipsteer_job=$job" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
-	-nic none < /dev/null 2>&1 | tr -d '\r' |
+	-nic none < /dev/null 2>&1 | sed -u 's/\r//g' |
 	if [ -n "${VM_QUIET:-}" ]; then cat > "$log"; else tee "$log" |
 		awk '/^sipsteer-vm: dmesg begin/ { quiet = 1 }
 		     /sipsteer-vm: booted/ { shown = 1 }
