@@ -62,7 +62,8 @@ grep -E "^$work/(kmod|include)/.*(warning|error):" "$out.log" |
 report "sparse" $rc "$out"
 rm -f "$out.log"
 
-python3 Documentation/netlink/check-spec.py \
+# Debian's interpreter: python3-yaml (scripts/packages.txt) installs there.
+/usr/bin/python3 Documentation/netlink/check-spec.py \
 	Documentation/netlink/specs/sipsteer.yaml \
 	include/uapi/linux/sipsteer.h > "$out" 2>&1
 report "YNL spec matches the uapi header" $? "$out"
