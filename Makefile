@@ -2,7 +2,10 @@
 # what is missing and runs every test, `make demo` runs the main scenario.
 
 KDIR ?= $(shell scripts/kdir.sh)
-KVER ?= $(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null)
+# The release the module is built for (Debian's headers say "6.1.192" in
+# kernel.release; utsrelease.h has the real "6.1.0-N-amd64").
+KVER ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h)
 DESTDIR ?=
 PREFIX ?= /usr
 SBINDIR ?= $(PREFIX)/sbin
@@ -64,6 +67,14 @@ install: all
 		$(DESTDIR)$(MANDIR)/man8/sipsteer.8
 	install -D -m 0644 Documentation/man/sipsteerd.8 \
 		$(DESTDIR)$(MANDIR)/man8/sipsteerd.8
+
+check-unit: check-install
+.PHONY: check-install
+check-install: all
+	@mkdir -p $(RESULTS)
+	rm -rf $(BUILD)/install
+	$(MAKE) -s install DESTDIR=$(BUILD)/install
+	scripts/check-install.sh $(BUILD)/install $(KVER) $(RESULTS)/install.txt
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
