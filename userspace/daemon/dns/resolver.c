@@ -287,6 +287,19 @@ static int status_unreachable(int status)
 	}
 }
 
+/* One address of @t; its TTL counts only when the address is kept. */
+static void target_add(struct lookup *lk, struct lk_target *t,
+		       const struct dns_addr *d)
+{
+	if (d->family == AF_INET6 && t->n6 < LK_MAX_ADDRS)
+		t->a6[t->n6++] = *d;
+	else if (d->family == AF_INET && t->n4 < LK_MAX_ADDRS)
+		t->a4[t->n4++] = *d;
+	else
+		return;
+	ttl_take(lk, d->ttl);
+}
+
 static void lk_on_answer(void *arg, int status, int timeouts,
 			 unsigned char *abuf, int alen)
 {
@@ -339,17 +352,8 @@ static void lk_on_answer(void *arg, int status, int timeouts,
 	} else {
 		struct lk_target *t = &lk->targets[q->idx];
 
-		for (size_t i = 0; i < a->n_addr; i++) {
-			struct dns_addr *d = &a->addr[i];
-
-			if (d->family == AF_INET6 && t->n6 < LK_MAX_ADDRS)
-				t->a6[t->n6++] = *d;
-			else if (d->family == AF_INET && t->n4 < LK_MAX_ADDRS)
-				t->a4[t->n4++] = *d;
-			else
-				continue;
-			ttl_take(lk, d->ttl);
-		}
+		for (size_t i = 0; i < a->n_addr; i++)
+			target_add(lk, t, &a->addr[i]);
 		if (a->n_addr && a->cname_ttl != UINT32_MAX)
 			ttl_take(lk, a->cname_ttl);
 	}
@@ -383,15 +387,8 @@ static bool target_from_extra(struct lookup *lk, struct lk_target *t)
 	for (unsigned int i = 0; i < lk->n_extra; i++) {
 		struct dns_addr *d = &lk->extra[i];
 
-		if (strcasecmp(d->name, t->name))
-			continue;
-		if (d->family == AF_INET6 && t->n6 < LK_MAX_ADDRS)
-			t->a6[t->n6++] = *d;
-		else if (d->family == AF_INET && t->n4 < LK_MAX_ADDRS)
-			t->a4[t->n4++] = *d;
-		else
-			continue;
-		ttl_take(lk, d->ttl);
+		if (!strcasecmp(d->name, t->name))
+			target_add(lk, t, d);
 	}
 	return t->n6 || t->n4;
 }
