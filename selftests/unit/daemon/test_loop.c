@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The event loop: timer order and cancellation, fds, signals. */
+/*
+ * The event loop: timer order and cancellation, fds, signals, and the
+ * manual clock tests drive it with.
+ */
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -8,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -454,6 +458,209 @@ static void test_no_periodic_wakeups(void **state)
 	loop_free(f.loop);
 }
 
+/* ---- manual clock ---- */
+
+/* Not 0, so delays and absolute times cannot be confused. */
+#define MSTART	7000
+
+static uint64_t real_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static struct loop *new_manual_loop(void)
+{
+	struct loop *loop = new_loop();
+
+	loop_use_manual_clock(loop, MSTART);
+	assert_int_equal(loop_now_ms(loop), MSTART);
+	return loop;
+}
+
+static void test_manual_exact_order_and_time(void **state)
+{
+	struct fired f = { 0 };
+	struct tctx c[3];
+	int i;
+
+	(void)state;
+	f.loop = new_manual_loop();
+	for (i = 0; i < 3; i++) {
+		memset(&c[i], 0, sizeof(c[i]));
+		c[i].f = &f;
+		c[i].id = i;
+	}
+	loop_timer_start(f.loop, &c[0].t, 60, on_timer, &c[0]);
+	loop_timer_start(f.loop, &c[1].t, 20, on_timer, &c[1]);
+	loop_timer_start(f.loop, &c[2].t, 40, on_timer, &c[2]);
+	/* Nothing is due before its time... */
+	assert_int_equal(loop_advance(f.loop, 19), 0);
+	assert_int_equal(f.n, 0);
+	assert_int_equal(loop_now_ms(f.loop), MSTART + 19);
+	/* ...and each sees the clock at exactly its due time. */
+	assert_int_equal(loop_advance(f.loop, 81), 0);
+	assert_int_equal(f.n, 3);
+	assert_int_equal(f.order[0], 1);
+	assert_int_equal(f.order[1], 2);
+	assert_int_equal(f.order[2], 0);
+	assert_int_equal(f.at[0], MSTART + 20);
+	assert_int_equal(f.at[1], MSTART + 40);
+	assert_int_equal(f.at[2], MSTART + 60);
+	assert_int_equal(loop_now_ms(f.loop), MSTART + 100);
+	loop_free(f.loop);
+}
+
+/* A timer re-armed from its callback, and one armed by another timer. */
+struct chain {
+	struct loop *loop;
+	struct loop_timer every, once;
+	uint64_t at[16];
+	unsigned int n;
+	uint64_t once_at;
+};
+
+static void chain_once(void *arg)
+{
+	struct chain *c = arg;
+
+	c->once_at = loop_now_ms(c->loop);
+}
+
+static void chain_every(void *arg)
+{
+	struct chain *c = arg;
+
+	if (c->n < 16)
+		c->at[c->n] = loop_now_ms(c->loop);
+	if (c->n++ == 0)
+		loop_timer_start(c->loop, &c->once, 5, chain_once, c);
+	loop_timer_start(c->loop, &c->every, 30, chain_every, c);
+}
+
+static void test_manual_rearm_within_advance(void **state)
+{
+	struct chain c;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.loop = new_manual_loop();
+	loop_timer_start(c.loop, &c.every, 30, chain_every, &c);
+	assert_int_equal(loop_advance(c.loop, 100), 0);
+	assert_int_equal(c.n, 3);
+	assert_int_equal(c.at[0], MSTART + 30);
+	assert_int_equal(c.at[1], MSTART + 60);
+	assert_int_equal(c.at[2], MSTART + 90);
+	assert_int_equal(c.once_at, MSTART + 35);
+	/* Due exactly at the end of an advance: fires in that advance. */
+	assert_int_equal(loop_advance(c.loop, 20), 0);
+	assert_int_equal(c.n, 4);
+	assert_int_equal(c.at[3], MSTART + 120);
+	loop_free(c.loop);
+}
+
+/* Timers armed on the real clock keep the delay they had left. */
+static void test_manual_keeps_pending_delays(void **state)
+{
+	struct fired f = { 0 };
+	struct tctx c = { .f = &f };
+
+	(void)state;
+	f.loop = new_loop();
+	assert_int_equal(loop_advance(f.loop, 10), -EINVAL);
+	loop_timer_start(f.loop, &c.t, 50, on_timer, &c);
+	loop_use_manual_clock(f.loop, MSTART);
+	assert_int_equal(c.t.due_ms, MSTART + 50);
+	/* Nothing would move the clock while loop_run() waits. */
+	assert_int_equal(loop_run(f.loop), -EINVAL);
+	assert_int_equal(loop_advance(f.loop, 50), 0);
+	assert_int_equal(f.n, 1);
+	assert_int_equal(f.at[0], MSTART + 50);
+	loop_free(f.loop);
+}
+
+/* loop_stop() from a callback ends the advance at that callback's time. */
+static void test_manual_stop(void **state)
+{
+	struct fired f = { .stop_after = 1 };
+	struct tctx a = { .f = &f, .id = 1 }, b = { .f = &f, .id = 2 };
+
+	(void)state;
+	f.loop = new_manual_loop();
+	loop_timer_start(f.loop, &a.t, 40, on_timer, &a);
+	loop_timer_start(f.loop, &b.t, 70, on_timer, &b);
+	assert_int_equal(loop_advance(f.loop, 100), 0);
+	assert_int_equal(f.n, 1);
+	assert_int_equal(loop_now_ms(f.loop), MSTART + 40);
+	assert_true(loop_timer_pending(&b.t));
+	assert_int_equal(loop_advance(f.loop, 60), 0);
+	assert_int_equal(f.n, 2);
+	assert_int_equal(f.at[1], MSTART + 70);
+	assert_int_equal(loop_now_ms(f.loop), MSTART + 100);
+	loop_free(f.loop);
+}
+
+/* fds: ready ones are dispatched, idle ones never block the advance. */
+struct mfd {
+	struct loop *loop;
+	struct loop_timer t;
+	int p[2];
+	unsigned int reads;
+	uint64_t read_at;
+};
+
+static void mfd_read(int fd, unsigned int events, void *arg)
+{
+	struct mfd *m = arg;
+	char buf[8];
+
+	assert_true(events & LOOP_IN);
+	assert_true(read(fd, buf, sizeof(buf)) > 0);
+	m->reads++;
+	m->read_at = loop_now_ms(m->loop);
+}
+
+static void mfd_write(void *arg)
+{
+	struct mfd *m = arg;
+
+	assert_int_equal(write(m->p[1], "x", 1), 1);
+}
+
+static void test_manual_fds(void **state)
+{
+	struct mfd m;
+	uint64_t t0;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	m.loop = new_manual_loop();
+	assert_int_equal(pipe(m.p), 0);
+	assert_int_equal(loop_fd_add(m.loop, m.p[0], LOOP_IN, mfd_read, &m),
+			 0);
+	/* Idle fd, one hour of manual time: returns at once. */
+	t0 = real_ms();
+	assert_int_equal(loop_advance(m.loop, 3600 * 1000), 0);
+	assert_true(real_ms() - t0 < 1000);
+	assert_int_equal(m.reads, 0);
+	/* Ready before the advance: dispatched even by a zero advance. */
+	assert_int_equal(write(m.p[1], "x", 1), 1);
+	assert_int_equal(loop_advance(m.loop, 0), 0);
+	assert_int_equal(m.reads, 1);
+	/* Made ready by a timer: dispatched within the same advance. */
+	loop_timer_start(m.loop, &m.t, 25, mfd_write, &m);
+	assert_int_equal(loop_advance(m.loop, 100), 0);
+	assert_int_equal(m.reads, 2);
+	assert_true(m.read_at >= MSTART + 3600 * 1000 + 25);
+	assert_true(m.read_at <= MSTART + 3600 * 1000 + 100);
+	loop_fd_del(m.loop, m.p[0]);
+	close(m.p[0]);
+	close(m.p[1]);
+	loop_free(m.loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -467,6 +674,11 @@ int main(void)
 		cmocka_unit_test(test_signals),
 		cmocka_unit_test(test_now_advances),
 		cmocka_unit_test(test_no_periodic_wakeups),
+		cmocka_unit_test(test_manual_exact_order_and_time),
+		cmocka_unit_test(test_manual_rearm_within_advance),
+		cmocka_unit_test(test_manual_keeps_pending_delays),
+		cmocka_unit_test(test_manual_stop),
+		cmocka_unit_test(test_manual_fds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

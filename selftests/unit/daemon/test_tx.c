@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Non-INVITE client transactions on the real event loop with short
- * timers: retransmission rhythm, Timer F, Proceeding, matching,
- * absorption of repeated responses, transport errors.
+ * Non-INVITE client transactions on the event loop with short timers:
+ * retransmission rhythm, Timer F, Proceeding, matching, absorption of
+ * repeated responses, transport errors. The loop runs on its manual
+ * clock, so every timer fires at its exact due time, however loaded the
+ * machine is.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -41,10 +43,13 @@ struct fixture {
 	enum tp_error err;
 	int status;
 	uint64_t done_at;
-	struct loop_timer stop, inject;
+	struct loop_timer inject;
 	const char *inject_msg;
 	unsigned int inject_times;
 };
+
+/* Not 0, so a timer taken as absolute rather than relative shows up. */
+#define CLOCK_START_MS	100000
 
 static int fake_send(void *arg, const char *buf, size_t len)
 {
@@ -92,6 +97,7 @@ static int setup(void **state)
 
 	memset(&f, 0, sizeof(f));
 	assert_int_equal(loop_new(&f.loop), 0);
+	loop_use_manual_clock(f.loop, CLOCK_START_MS);
 	assert_int_equal(tx_layer_new(f.loop, &f.txl), 0);
 	f.t0 = loop_now_ms(f.loop);
 	*state = &f;
@@ -107,15 +113,9 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void stop_fn(void *arg)
-{
-	loop_stop(((struct fixture *)arg)->loop);
-}
-
 static void run_for(struct fixture *f, uint64_t ms)
 {
-	loop_timer_start(f->loop, &f->stop, ms, stop_fn, f);
-	assert_int_equal(loop_run(f->loop), 0);
+	assert_int_equal(loop_advance(f->loop, ms), 0);
 }
 
 static bool deliver(struct fixture *f, const char *text)
@@ -153,25 +153,25 @@ static void start(struct fixture *f, bool reliable)
 static void test_udp_retransmit_then_timeout(void **state)
 {
 	struct fixture *f = *state;
-	static const uint64_t gap[] = { 20, 40, 80, 80, 80, 80, 80 };
+	/* Gaps 20, 40, then T2 = 80; the next one (540) is after Timer F. */
+	static const uint64_t at[] = { 0, 20, 60, 140, 220, 300, 380, 460 };
 	unsigned int i;
 
 	start(f, false);
-	run_for(f, 700);
+	run_for(f, 499);
+	assert_int_equal(f->n_done, 0);
+	run_for(f, 1);
 	assert_int_equal(f->n_done, 1);
 	assert_int_equal(f->res, TX_TIMEOUT);
-	assert_true(f->done_at >= 500 && f->done_at < 650);
-	/* 0, 20, 60, 140, 220, 300, 380, 460 when on time; a loaded
-	 * machine may fire late, never early. */
-	assert_true(f->n_sends >= 6 && f->n_sends <= 8);
-	assert_int_equal(f->sends[0], 0);
-	for (i = 1; i < f->n_sends; i++) {
-		uint64_t d = f->sends[i] - f->sends[i - 1];
-
-		assert_true(d >= gap[i - 1]);
-		assert_true(d < gap[i - 1] + 60);
-	}
+	assert_int_equal(f->done_at, 500);
+	assert_int_equal(f->n_sends, 8);
+	for (i = 0; i < 8; i++)
+		assert_int_equal(f->sends[i], at[i]);
 	assert_int_equal(tx_layer_count(f->txl), 0);
+	/* Nothing left to fire. */
+	run_for(f, 1000);
+	assert_int_equal(f->n_sends, 8);
+	assert_int_equal(f->n_done, 1);
 }
 
 static void test_tcp_no_retransmit(void **state)
@@ -183,6 +183,7 @@ static void test_tcp_no_retransmit(void **state)
 	assert_int_equal(f->n_sends, 1);
 	assert_int_equal(f->n_done, 1);
 	assert_int_equal(f->res, TX_TIMEOUT);
+	assert_int_equal(f->done_at, 500);
 	assert_int_equal(tx_layer_count(f->txl), 0);
 }
 
@@ -198,9 +199,11 @@ static void test_proceeding_then_final(void **state)
 	run_for(f, 250);
 	assert_int_equal(f->n_prov, 1);
 	assert_int_equal(f->n_done, 0);
-	/* 0, 20, 60 (still T1 doubling), then every 80 ms: 140, 220. */
-	assert_true(f->n_sends >= 4 && f->n_sends <= 5);
-	assert_true(f->sends[3] - f->sends[2] >= 80);
+	/* 0, 20, 60 (armed before the 1xx), then every T2 = 80 ms. */
+	assert_int_equal(f->n_sends, 5);
+	assert_int_equal(f->sends[2], 60);
+	assert_int_equal(f->sends[3], 140);
+	assert_int_equal(f->sends[4], 220);
 
 	sends_at_final = f->n_sends;
 	assert_true(deliver(f, RSP("200 OK", "z9hG4bKtx1", "REGISTER")));
@@ -211,7 +214,10 @@ static void test_proceeding_then_final(void **state)
 	assert_true(deliver(f, RSP("200 OK", "z9hG4bKtx1", "REGISTER")));
 	assert_int_equal(f->n_done, 1);
 	assert_int_equal(tx_layer_count(f->txl), 1);
-	run_for(f, 150);	/* Timer K = 100 ms */
+	/* Timer K = T4 = 100 ms from the final response. */
+	run_for(f, 99);
+	assert_int_equal(tx_layer_count(f->txl), 1);
+	run_for(f, 1);
 	assert_int_equal(tx_layer_count(f->txl), 0);
 	assert_int_equal(f->n_sends, sends_at_final);
 	assert_false(deliver(f, RSP("200 OK", "z9hG4bKtx1", "REGISTER")));

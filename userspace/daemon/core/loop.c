@@ -39,6 +39,7 @@ struct loop {
 	uint64_t now_ms;
 	uint64_t iterations;
 	bool stop;
+	bool manual_clock;	/* tests: time moves only by loop_advance() */
 
 	struct fd_slot *fds;
 	size_t n_fds;
@@ -404,25 +405,85 @@ int loop_signal_add(struct loop *loop, int signo, loop_signal_fn fn,
 
 /* ---- run ---- */
 
-int loop_run(struct loop *loop)
+/* One iteration: wait up to @timeout ms for fds, dispatch, fire timers. */
+static int loop_step(struct loop *loop, int timeout)
 {
 	struct epoll_event evs[LOOP_MAX_EVENTS];
+	int n, i;
 
+	n = epoll_wait(loop->epfd, evs, LOOP_MAX_EVENTS, timeout);
+	if (n < 0 && errno != EINTR)
+		return -errno;
+	if (!loop->manual_clock)
+		loop->now_ms = monotonic_ms();
+	loop->iterations++;
+	for (i = 0; i < n && !loop->stop; i++)
+		fd_dispatch(loop, &evs[i]);
+	timers_expire(loop);
+	return 0;
+}
+
+int loop_run(struct loop *loop)
+{
+	int err;
+
+	/* Waiting for a clock nobody moves would never end. */
+	if (loop->manual_clock)
+		return -EINVAL;
 	loop->stop = false;
 	loop->now_ms = monotonic_ms();
 	timers_expire(loop);
 	while (!loop->stop) {
-		int n, i;
-
-		n = epoll_wait(loop->epfd, evs, LOOP_MAX_EVENTS,
-			       next_timeout(loop));
-		if (n < 0 && errno != EINTR)
-			return -errno;
-		loop->now_ms = monotonic_ms();
-		loop->iterations++;
-		for (i = 0; i < n && !loop->stop; i++)
-			fd_dispatch(loop, &evs[i]);
-		timers_expire(loop);
+		err = loop_step(loop, next_timeout(loop));
+		if (err)
+			return err;
 	}
 	return 0;
+}
+
+/* ---- manual clock (tests) ---- */
+
+void loop_use_manual_clock(struct loop *loop, uint64_t start_ms)
+{
+	size_t i;
+
+	/* Pending timers keep the delay they have left. */
+	for (i = 1; i <= loop->n_timers; i++) {
+		struct loop_timer *t = loop->heap[i];
+
+		if (t->due_ms == UINT64_MAX)
+			continue;
+		t->due_ms = t->due_ms > loop->now_ms ?
+			    t->due_ms - loop->now_ms : 0;
+		t->due_ms = t->due_ms > UINT64_MAX - start_ms ?
+			    UINT64_MAX : t->due_ms + start_ms;
+	}
+	loop->manual_clock = true;
+	loop->now_ms = start_ms;
+}
+
+int loop_advance(struct loop *loop, uint64_t ms)
+{
+	uint64_t target = loop->now_ms + ms;
+	int err;
+
+	if (!loop->manual_clock)
+		return -EINVAL;
+	if (target < loop->now_ms)
+		target = UINT64_MAX;
+	loop->stop = false;
+	for (;;) {
+		err = loop_step(loop, 0);
+		if (err || loop->stop)
+			return err;
+		if (loop->n_timers && loop->heap[1]->due_ms <= target) {
+			/* Jump to the next due time, never backwards. */
+			if (loop->heap[1]->due_ms > loop->now_ms)
+				loop->now_ms = loop->heap[1]->due_ms;
+			continue;
+		}
+		if (loop->now_ms == target)
+			return 0;
+		loop->now_ms = target;
+	}
 }

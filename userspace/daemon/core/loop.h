@@ -60,4 +60,20 @@ int loop_signal_add(struct loop *loop, int signo, loop_signal_fn fn,
 /* Wake-ups so far: tests use it to show there is no periodic tick. */
 uint64_t loop_iterations(const struct loop *loop);
 
+/*
+ * Test clock. After loop_use_manual_clock() the loop no longer reads
+ * CLOCK_MONOTONIC: loop_now_ms() starts at @start_ms (pending timers keep
+ * the delay they had left) and moves only through loop_advance().
+ * loop_run() then returns -EINVAL.
+ */
+void loop_use_manual_clock(struct loop *loop, uint64_t start_ms);
+/*
+ * Moves the manual clock @ms forward. Every timer due on the way fires in
+ * due order with loop_now_ms() equal to its due time; ready fds are
+ * dispatched at each step without blocking. A loop_stop() from a callback
+ * ends it early, the clock staying at that callback's time. Returns 0,
+ * -EINVAL without a manual clock, or -errno if epoll failed.
+ */
+int loop_advance(struct loop *loop, uint64_t ms);
+
 #endif
