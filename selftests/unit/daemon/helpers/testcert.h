@@ -114,25 +114,33 @@ static inline void testcert_free(struct testcert *tc)
 	memset(tc, 0, sizeof(*tc));
 }
 
+/* Writes @d to a new temp file named after @tmpl; frees @d. */
+static inline int testcert_write_datum(gnutls_datum_t *d, const char *tmpl,
+				       char path[64])
+{
+	int fd, ok;
+
+	snprintf(path, 64, "%s", tmpl);
+	fd = mkstemp(path);
+	if (fd < 0) {
+		gnutls_free(d->data);
+		return -1;
+	}
+	ok = write(fd, d->data, d->size) == (ssize_t)d->size;
+	gnutls_free(d->data);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
 /* Writes @tc's certificate as PEM to a new temp file, path in @path. */
 static inline int testcert_write_pem(const struct testcert *tc,
 				     char path[64])
 {
 	gnutls_datum_t d;
-	int fd, ok;
 
-	snprintf(path, 64, "/tmp/sipsteerd-test-ca-XXXXXX");
-	fd = mkstemp(path);
-	if (fd < 0)
+	if (gnutls_x509_crt_export2(tc->crt, GNUTLS_X509_FMT_PEM, &d) < 0)
 		return -1;
-	if (gnutls_x509_crt_export2(tc->crt, GNUTLS_X509_FMT_PEM, &d) < 0) {
-		close(fd);
-		return -1;
-	}
-	ok = write(fd, d.data, d.size) == (ssize_t)d.size;
-	gnutls_free(d.data);
-	close(fd);
-	return ok ? 0 : -1;
+	return testcert_write_datum(&d, "/tmp/sipsteerd-test-ca-XXXXXX", path);
 }
 
 /* Writes @tc's private key as PEM to a new temp file. */
@@ -140,20 +148,11 @@ static inline int testcert_write_key(const struct testcert *tc,
 				     char path[64])
 {
 	gnutls_datum_t d;
-	int fd, ok;
 
-	snprintf(path, 64, "/tmp/sipsteerd-test-key-XXXXXX");
-	fd = mkstemp(path);
-	if (fd < 0)
+	if (gnutls_x509_privkey_export2(tc->key, GNUTLS_X509_FMT_PEM, &d) < 0)
 		return -1;
-	if (gnutls_x509_privkey_export2(tc->key, GNUTLS_X509_FMT_PEM, &d) < 0) {
-		close(fd);
-		return -1;
-	}
-	ok = write(fd, d.data, d.size) == (ssize_t)d.size;
-	gnutls_free(d.data);
-	close(fd);
-	return ok ? 0 : -1;
+	return testcert_write_datum(&d, "/tmp/sipsteerd-test-key-XXXXXX",
+				    path);
 }
 
 #endif
