@@ -6,9 +6,8 @@ CLI_SRCS := $(wildcard $(CLI_DIR)/*.c)
 CLI_HDRS := $(wildcard $(CLI_DIR)/*.h) $(LIB_HDRS)
 CLI_OBJS := $(patsubst $(CLI_DIR)/%.c,$(BUILD)/cli/%.o,$(CLI_SRCS))
 CLI_CPPFLAGS = $(CPPFLAGS_COMMON) $(LIBSIPSTEER_CPPFLAGS)
-# Pure parts the unit tests link: grammar, JSON writer, printers.
-CLI_SAN_OBJS := $(BUILD)/san/cli/args.o $(BUILD)/san/cli/json.o \
-	$(BUILD)/san/cli/print.o
+# Pure parts the unit tests link: grammar and printers.
+CLI_SAN_OBJS := $(BUILD)/san/cli/args.o $(BUILD)/san/cli/print.o
 
 userspace: $(BUILD)/sipsteer
 

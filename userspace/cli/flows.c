@@ -7,10 +7,12 @@
 #include "args.h"
 #include "cli.h"
 #include "json.h"
+#include "print.h"
 
-static void report(struct cli *c, const char *name, uint32_t flushed,
-		   int killed)
+static int report(struct cli *c, const char *name, uint32_t flushed,
+		  int killed)
 {
+	struct strbuf sb;
 	struct json j;
 
 	if (!c->json) {
@@ -19,16 +21,17 @@ static void report(struct cli *c, const char *name, uint32_t flushed,
 		if (killed >= 0)
 			printf(", destroyed %d TCP connections", killed);
 		putchar('\n');
-		return;
+		return 0;
 	}
-	json_init(&j, stdout, c->pretty);
-	json_begin_object(&j);
-	json_kv_string(&j, "name", name);
-	json_kv_uint(&j, "flushed", flushed);
+	sb_init(&sb);
+	json_init(&j, &sb, c->pretty);
+	json_obj_begin(&j, NULL);
+	json_str(&j, "name", name);
+	json_uint(&j, "flushed", flushed);
 	if (killed >= 0)
-		json_kv_uint(&j, "destroyed", (uint64_t)killed);
-	json_end_object(&j);
-	putchar('\n');
+		json_uint(&j, "destroyed", (uint64_t)killed);
+	json_obj_end(&j);
+	return json_put(stdout, &sb);
 }
 
 static int flows(struct cli *c, int argc, char **argv, bool kill)
@@ -64,7 +67,9 @@ static int flows(struct cli *c, int argc, char **argv, bool kill)
 		if (rc)
 			return rc;
 	}
-	report(c, name, flushed, killed);
+	ret = report(c, name, flushed, killed);
+	if (ret)
+		return cli_error(c, op, ret);
 	return EXIT_OK;
 }
 

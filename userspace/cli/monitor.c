@@ -10,13 +10,18 @@
 static int event_cb(const struct sipsteer_event *ev, void *arg)
 {
 	struct cli *c = arg;
+	struct strbuf sb;
 	struct json j;
+	int ret;
 
 	if (c->json) {
 		/* One object per line even with -p, so lines stay events. */
-		json_init(&j, stdout, false);
+		sb_init(&sb);
+		json_init(&j, &sb, false);
 		json_event(&j, ev);
-		putchar('\n');
+		ret = json_put(stdout, &sb);
+		if (ret)
+			return ret;
 	} else {
 		print_event(stdout, ev);
 	}

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <inttypes.h>
 
 #include "print.h"
@@ -97,13 +98,13 @@ static void json_addr(struct json *j, const struct sipsteer_addr *a,
 {
 	char buf[SIPSTEER_ADDRSTRLEN];
 
-	json_begin_object(j);
+	json_obj_begin(j, NULL);
 	if (proto)
-		json_kv_string(j, "proto", sipsteer_proto_name(a->proto));
-	json_kv_string(j, "addr", sipsteer_addr_ntop(a, buf, sizeof(buf)));
+		json_str(j, "proto", sipsteer_proto_name(a->proto));
+	json_str(j, "addr", sipsteer_addr_ntop(a, buf, sizeof(buf)));
 	if (a->port)
-		json_kv_uint(j, "port", a->port);
-	json_end_object(j);
+		json_uint(j, "port", a->port);
+	json_obj_end(j);
 }
 
 static void json_addrs(struct json *j, const char *key,
@@ -112,23 +113,21 @@ static void json_addrs(struct json *j, const char *key,
 {
 	unsigned int i;
 
-	json_key(j, key);
-	json_begin_array(j);
+	json_arr_begin(j, key);
 	for (i = 0; i < n; i++)
 		json_addr(j, &v[i], proto);
-	json_end_array(j);
+	json_arr_end(j);
 }
 
 static void json_counters(struct json *j, const struct sipsteer_stats *st)
 {
-	json_key(j, "stats");
-	json_begin_object(j);
-	json_kv_uint(j, "flows_steered", st->flows_steered);
-	json_kv_uint(j, "flows_passed", st->flows_passed);
-	json_kv_uint(j, "flows_bypassed", st->flows_bypassed);
-	json_kv_uint(j, "flushes", st->flushes);
-	json_kv_uint(j, "flows_flushed", st->flows_flushed);
-	json_end_object(j);
+	json_obj_begin(j, "stats");
+	json_uint(j, "flows_steered", st->flows_steered);
+	json_uint(j, "flows_passed", st->flows_passed);
+	json_uint(j, "flows_bypassed", st->flows_bypassed);
+	json_uint(j, "flushes", st->flushes);
+	json_uint(j, "flows_flushed", st->flows_flushed);
+	json_obj_end(j);
 }
 
 /* The fields of svc the kernel sent, inside an open object. */
@@ -136,9 +135,9 @@ static void json_service_fields(struct json *j,
 				const struct sipsteer_service *svc,
 				bool targets)
 {
-	json_kv_string(j, "name", svc->name);
+	json_str(j, "name", svc->name);
 	if (svc->has & SIPSTEER_HAS_GENERATION)
-		json_kv_uint(j, "generation", svc->generation);
+		json_uint(j, "generation", svc->generation);
 	if (svc->has & SIPSTEER_HAS_ENDPOINTS)
 		json_addrs(j, "endpoints", svc->endpoints, svc->n_endpoints,
 			   true);
@@ -146,8 +145,8 @@ static void json_service_fields(struct json *j,
 	if (targets || (svc->has & SIPSTEER_HAS_TARGETS))
 		json_addrs(j, "targets", svc->targets, svc->n_targets, false);
 	if (svc->has & SIPSTEER_HAS_BYPASS) {
-		json_kv_uint(j, "bypass_mark", svc->bypass_mark);
-		json_kv_uint(j, "bypass_mask", svc->bypass_mask);
+		json_uint(j, "bypass_mark", svc->bypass_mark);
+		json_uint(j, "bypass_mask", svc->bypass_mask);
 	}
 	if (svc->has & SIPSTEER_HAS_STATS)
 		json_counters(j, &svc->stats);
@@ -155,28 +154,44 @@ static void json_service_fields(struct json *j,
 
 void json_service(struct json *j, const struct sipsteer_service *svc)
 {
-	json_begin_object(j);
+	json_obj_begin(j, NULL);
 	json_service_fields(j, svc, true);
-	json_end_object(j);
+	json_obj_end(j);
 }
 
 void json_stats(struct json *j, const struct sipsteer_service *svc)
 {
-	json_begin_object(j);
-	json_kv_string(j, "name", svc->name);
-	json_kv_uint(j, "generation", svc->generation);
+	json_obj_begin(j, NULL);
+	json_str(j, "name", svc->name);
+	json_uint(j, "generation", svc->generation);
 	json_counters(j, &svc->stats);
-	json_end_object(j);
+	json_obj_end(j);
 }
 
 void json_event(struct json *j, const struct sipsteer_event *ev)
 {
-	json_begin_object(j);
-	json_kv_string(j, "event", event_name(ev->cmd));
+	json_obj_begin(j, NULL);
+	json_str(j, "event", event_name(ev->cmd));
 	json_service_fields(j, &ev->service,
 			    ev->cmd == SIPSTEER_CMD_SERVICE_SET ||
 			    ev->cmd == SIPSTEER_CMD_SERVICE_NEW);
 	if (ev->has_flushed)
-		json_kv_uint(j, "flushed", ev->flushed);
-	json_end_object(j);
+		json_uint(j, "flushed", ev->flushed);
+	json_obj_end(j);
+}
+
+int json_put(FILE *f, struct strbuf *sb)
+{
+	const char *text = sb_str(sb);
+	int ret = 0;
+
+	if (!text) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	fwrite(text, 1, sb->len, f);
+	fputc('\n', f);
+out:
+	sb_free(sb);
+	return ret;
 }

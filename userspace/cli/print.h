@@ -15,6 +15,11 @@ void print_event(FILE *f, const struct sipsteer_event *ev);
 void json_service(struct json *j, const struct sipsteer_service *svc);
 void json_stats(struct json *j, const struct sipsteer_service *svc);
 void json_event(struct json *j, const struct sipsteer_event *ev);
+/*
+ * Writes the JSON text in @sb and a newline to @f, then frees @sb.
+ * -ENOMEM when building the text ran out of memory.
+ */
+int json_put(FILE *f, struct strbuf *sb);
 
 const char *event_name(uint8_t cmd);
 

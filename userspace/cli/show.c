@@ -54,8 +54,9 @@ static int read_services(struct cli *c, bool stats, const char *name,
 	return err;
 }
 
-static void output(struct cli *c, const struct svc_list *l, bool stats)
+static int output(struct cli *c, const struct svc_list *l, bool stats)
 {
+	struct strbuf sb;
 	struct json j;
 	size_t i;
 
@@ -66,18 +67,19 @@ static void output(struct cli *c, const struct svc_list *l, bool stats)
 			else
 				print_service(stdout, &l->v[i]);
 		}
-		return;
+		return 0;
 	}
-	json_init(&j, stdout, c->pretty);
-	json_begin_array(&j);
+	sb_init(&sb);
+	json_init(&j, &sb, c->pretty);
+	json_arr_begin(&j, NULL);
 	for (i = 0; i < l->n; i++) {
 		if (stats)
 			json_stats(&j, &l->v[i]);
 		else
 			json_service(&j, &l->v[i]);
 	}
-	json_end_array(&j);
-	putchar('\n');
+	json_arr_end(&j);
+	return json_put(stdout, &sb);
 }
 
 static int show(struct cli *c, int argc, char **argv, bool stats)
@@ -103,7 +105,9 @@ static int show(struct cli *c, int argc, char **argv, bool stats)
 	} else if (ret) {
 		rc = cli_error(c, op, ret);
 	} else {
-		output(c, &l, stats);
+		ret = output(c, &l, stats);
+		if (ret)
+			rc = cli_error(c, op, ret);
 	}
 	free(l.v);
 	return rc;

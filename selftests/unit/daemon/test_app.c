@@ -21,7 +21,7 @@
 #include "app/app.h"
 #include "config/config.h"
 #include "core/loop.h"
-#include "core/strbuf.h"
+#include "strbuf.h"
 #include "helpers/testloop.h"
 
 #define MAX_SEEN	64

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Status output: the JSON writer's escaping, text and JSON rendering of a
- * snapshot, and a real request over the UNIX socket.
+ * Status output: text and JSON rendering of a snapshot, and a real
+ * request over the UNIX socket.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -18,86 +18,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "core/json.h"
 #include "core/loop.h"
-#include "core/strbuf.h"
+#include "strbuf.h"
 #include "status/status.h"
-
-static void test_strbuf(void **state)
-{
-	struct strbuf sb;
-	int i;
-
-	(void)state;
-	sb_init(&sb);
-	assert_string_equal(sb_str(&sb), "");
-	for (i = 0; i < 1000; i++)
-		sb_printf(&sb, "%d,", i);
-	assert_int_equal(sb.len, strlen(sb_str(&sb)));
-	assert_non_null(strstr(sb_str(&sb), ",999,"));
-	assert_memory_equal(sb_str(&sb), "0,1,2,", 6);
-	sb_free(&sb);
-}
-
-static void quoted(const char *in, const char *want)
-{
-	struct strbuf sb;
-
-	sb_init(&sb);
-	json_quote(&sb, in);
-	assert_string_equal(sb_str(&sb), want);
-	sb_free(&sb);
-}
-
-static void test_json_escaping(void **state)
-{
-	(void)state;
-	quoted("plain", "\"plain\"");
-	quoted("a\"b\\c", "\"a\\\"b\\\\c\"");
-	quoted("l1\nl2\r\t", "\"l1\\nl2\\r\\t\"");
-	quoted("\x01\x1f\x7f", "\"\\u0001\\u001f\\u007f\"");
-	quoted("/", "\"/\"");
-	/* Valid UTF-8 passes, invalid bytes become U+FFFD. */
-	quoted("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\x9e",
-	       "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\x9e\"");
-	quoted("\xff", "\"\\ufffd\"");
-	quoted("a\xc3", "\"a\\ufffd\"");
-	quoted("\xc0\xaf", "\"\\ufffd\\ufffd\"");		/* overlong '/' */
-	quoted("\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"");	/* surrogate */
-	quoted("", "\"\"");
-}
-
-static void test_json_structure(void **state)
-{
-	struct strbuf sb;
-	struct json j;
-
-	(void)state;
-	sb_init(&sb);
-	json_init(&j, &sb);
-	json_obj_begin(&j, NULL);
-	json_str(&j, "s", "x");
-	json_uint(&j, "u", 18446744073709551615ULL);
-	json_int(&j, "i", -5);
-	json_bool(&j, "t", true);
-	json_null(&j, "n");
-	json_arr_begin(&j, "a");
-	json_obj_begin(&j, NULL);
-	json_obj_end(&j);
-	json_uint(&j, NULL, 1);
-	json_arr_begin(&j, NULL);
-	json_arr_end(&j);
-	json_arr_end(&j);
-	json_obj_begin(&j, "o\"k");
-	json_bool(&j, "f", false);
-	json_obj_end(&j);
-	json_obj_end(&j);
-	assert_string_equal(sb_str(&sb),
-			    "{\"s\":\"x\",\"u\":18446744073709551615,\"i\":-5,"
-			    "\"t\":true,\"n\":null,\"a\":[{},1,[]],"
-			    "\"o\\\"k\":{\"f\":false}}");
-	sb_free(&sb);
-}
 
 static void fake_snapshot(struct status_snapshot *s)
 {
@@ -365,9 +288,6 @@ static void test_unknown_request(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_strbuf),
-		cmocka_unit_test(test_json_escaping),
-		cmocka_unit_test(test_json_structure),
 		cmocka_unit_test(test_render_text),
 		cmocka_unit_test(test_render_json),
 		cmocka_unit_test(test_socket_round_trip),

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/json.h"
+#include "json.h"
 #include "status/status.h"
 
 static void text_server(struct strbuf *out, unsigned int i,
@@ -170,7 +170,7 @@ void status_render_json(const struct status_snapshot *snap,
 	struct json j;
 	unsigned int i;
 
-	json_init(&j, out);
+	json_init(&j, out, false);
 	json_obj_begin(&j, NULL);
 	json_str(&j, "version", snap->version);
 	json_uint(&j, "uptime_s", snap->uptime_s);

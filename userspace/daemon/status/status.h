@@ -12,7 +12,7 @@
 #include <stdio.h>
 
 #include "config/config.h"
-#include "core/strbuf.h"
+#include "strbuf.h"
 #include "reg/reg.h"
 
 #define STATUS_DEFAULT_SOCKET	"/run/sipsteerd.sock"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/strbuf.h"
+#include "strbuf.h"
 
 void sb_init(struct strbuf *sb)
 {

@@ -3,25 +3,27 @@
  * A small JSON writer into a strbuf: objects, arrays, strings (escaped per
  * RFC 8259, invalid UTF-8 replaced by U+FFFD), integers and booleans.
  * @key is the member name inside an object and NULL inside an array or at
- * the top level.
+ * the top level. Pretty output puts each member on its own line, indented
+ * by two spaces per level, with ": " after keys.
  */
-#ifndef SIPSTEERD_CORE_JSON_H
-#define SIPSTEERD_CORE_JSON_H
+#ifndef SIPSTEER_JSON_H
+#define SIPSTEER_JSON_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/strbuf.h"
+#include "strbuf.h"
 
 #define JSON_MAX_DEPTH	16
 
 struct json {
 	struct strbuf *sb;
 	unsigned int depth;
+	bool pretty;
 	bool need_comma[JSON_MAX_DEPTH + 1];
 };
 
-void json_init(struct json *j, struct strbuf *sb);
+void json_init(struct json *j, struct strbuf *sb, bool pretty);
 void json_obj_begin(struct json *j, const char *key);
 void json_obj_end(struct json *j);
 void json_arr_begin(struct json *j, const char *key);

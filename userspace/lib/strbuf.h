@@ -4,8 +4,8 @@
  * failure the buffer remembers it (sb_failed) and ignores the rest, so
  * writers need no error check after every piece.
  */
-#ifndef SIPSTEERD_CORE_STRBUF_H
-#define SIPSTEERD_CORE_STRBUF_H
+#ifndef SIPSTEER_STRBUF_H
+#define SIPSTEER_STRBUF_H
 
 #include <stdbool.h>
 #include <stddef.h>

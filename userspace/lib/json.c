@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/json.h"
+#include "json.h"
 
 /* Length of the valid UTF-8 sequence at @s, 0 if invalid. */
 static size_t utf8_len(const unsigned char *s)
@@ -85,10 +85,22 @@ void json_quote(struct strbuf *sb, const char *str)
 	sb_append(sb, "\"", 1);
 }
 
-void json_init(struct json *j, struct strbuf *sb)
+void json_init(struct json *j, struct strbuf *sb, bool pretty)
 {
 	memset(j, 0, sizeof(*j));
 	j->sb = sb;
+	j->pretty = pretty;
+}
+
+static void newline(struct json *j)
+{
+	unsigned int i;
+
+	if (!j->pretty)
+		return;
+	sb_append(j->sb, "\n", 1);
+	for (i = 0; i < j->depth; i++)
+		sb_append(j->sb, "  ", 2);
 }
 
 static void member(struct json *j, const char *key)
@@ -96,9 +108,12 @@ static void member(struct json *j, const char *key)
 	if (j->need_comma[j->depth])
 		sb_append(j->sb, ",", 1);
 	j->need_comma[j->depth] = true;
+	/* Top-level values stay where the caller put them. */
+	if (j->depth)
+		newline(j);
 	if (key) {
 		json_quote(j->sb, key);
-		sb_append(j->sb, ":", 1);
+		sb_puts(j->sb, j->pretty ? ": " : ":");
 	}
 }
 
@@ -114,8 +129,13 @@ static void open_(struct json *j, const char *key, const char *brace)
 
 static void close_(struct json *j, const char *brace)
 {
+	bool had_members = j->need_comma[j->depth];
+
 	if (j->depth)
 		j->depth--;
+	/* Empty containers stay on one line: {} and []. */
+	if (had_members)
+		newline(j);
 	sb_puts(j->sb, brace);
 }
 
