@@ -67,10 +67,8 @@ static int sipsteer_flush_match(struct nf_conn *ct, void *data)
 
 	if (!ctx->all) {
 		if (new_cfg)
-			target = &new_cfg->spec.targets[nf_ct_l3num(ct) ==
-							NFPROTO_IPV4 ?
-							SIPSTEER_AF_INET :
-							SIPSTEER_AF_INET6];
+			target = sipsteer_target(&new_cfg->spec,
+						 nf_ct_l3num(ct));
 		if (target && target->active)
 			keep = sipsteer_reply_from(ct, &target->addr,
 						   target->port ?:

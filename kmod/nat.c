@@ -74,8 +74,7 @@ static unsigned int sipsteer_nat_hook(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	}
 
-	target = &cfg->spec.targets[nf_ct_l3num(ct) == NFPROTO_IPV4 ?
-				    SIPSTEER_AF_INET : SIPSTEER_AF_INET6];
+	target = sipsteer_target(&cfg->spec, nf_ct_l3num(ct));
 	if (!target->active) {
 		sipsteer_count(cfg, SIPSTEER_PASSED);
 		return NF_ACCEPT;

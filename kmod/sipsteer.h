@@ -69,6 +69,14 @@ struct sipsteer_spec {
 	struct sipsteer_target targets[SIPSTEER_AF_COUNT];
 };
 
+/* The target for conntrack's l3num (NFPROTO_IPV4 or NFPROTO_IPV6). */
+static inline const struct sipsteer_target *
+sipsteer_target(const struct sipsteer_spec *spec, u16 l3num)
+{
+	return &spec->targets[l3num == NFPROTO_IPV4 ? SIPSTEER_AF_INET :
+						      SIPSTEER_AF_INET6];
+}
+
 struct sipsteer_service;
 
 /* Immutable snapshot of one service's configuration. */
