@@ -25,6 +25,7 @@
 #include "sip/digest.h"
 #include "sip/msg.h"
 #include "sip/tx.h"
+#include "transport/transport.h"
 
 static void begin_round(struct reg *reg);
 static void try_server(struct reg *reg, int idx);
@@ -46,7 +47,7 @@ static const char *srv_name(const struct reg *reg, char *buf, size_t size)
 
 	if (!e)
 		return "none";
-	reg_fmt_addr(&e->srv.addr, addr, sizeof(addr));
+	tp_fmt_addr(&e->srv.addr, addr, sizeof(addr));
 	snprintf(buf, size, "%s %s (%s)", e->srv.target, addr,
 		 tp_proto_name(e->srv.proto));
 	return buf;

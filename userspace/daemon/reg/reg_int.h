@@ -71,7 +71,5 @@ struct reg {
 int reg_params_copy(struct reg_params *d, const struct reg_params *s);
 /* Frees the copied strings, wiping the password first. */
 void reg_params_free(struct reg_params *p);
-/* "192.0.2.1:5060" or "[2001:db8::1]:5060". */
-void reg_fmt_addr(const struct sockaddr_storage *ss, char *out, size_t size);
 
 #endif

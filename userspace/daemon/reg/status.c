@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* What a registration is doing, for logs, --status and scripts. */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "reg/reg_int.h"
+#include "transport/transport.h"
 
 const char *reg_state_name(enum reg_state state)
 {
@@ -20,29 +20,6 @@ const char *reg_state_name(enum reg_state state)
 	if ((unsigned int)state >= sizeof(names) / sizeof(names[0]))
 		return "?";
 	return names[state];
-}
-
-void reg_fmt_addr(const struct sockaddr_storage *ss, char *out,
-		     size_t size)
-{
-	char host[INET6_ADDRSTRLEN] = "?";
-	unsigned int port = 0;
-
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *in = (const void *)ss;
-
-		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
-		port = ntohs(in->sin_port);
-		snprintf(out, size, "%s:%u", host, port);
-	} else if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const void *)ss;
-
-		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
-		port = ntohs(in6->sin6_port);
-		snprintf(out, size, "[%s]:%u", host, port);
-	} else {
-		snprintf(out, size, "?");
-	}
 }
 
 void reg_status(const struct reg *reg, struct reg_status *st)
@@ -68,7 +45,7 @@ void reg_status(const struct reg *reg, struct reg_status *st)
 		struct reg_server_status *s = &st->servers[i];
 
 		snprintf(s->target, sizeof(s->target), "%s", e->srv.target);
-		reg_fmt_addr(&e->srv.addr, s->addr, sizeof(s->addr));
+		tp_fmt_addr(&e->srv.addr, s->addr, sizeof(s->addr));
 		s->proto = e->srv.proto;
 		s->priority = e->srv.priority;
 		s->weight = e->srv.weight;

@@ -171,22 +171,22 @@ void conn_fail_later(struct tp_conn *c, enum tp_error err,
 	loop_timer_start(c->loop, &c->err_timer, 0, conn_on_err_timer, c);
 }
 
-static void format_peer(struct tp_conn *c)
+void tp_fmt_addr(const struct sockaddr_storage *ss, char *out, size_t size)
 {
-	char ip[INET6_ADDRSTRLEN] = "?";
+	char host[INET6_ADDRSTRLEN] = "?";
 
-	if (c->peer.ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s = (const void *)&c->peer;
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)ss;
 
-		inet_ntop(AF_INET6, &s->sin6_addr, ip, sizeof(ip));
-		snprintf(c->peer_str, sizeof(c->peer_str), "[%s]:%u", ip,
-			 ntohs(s->sin6_port));
+		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+		snprintf(out, size, "%s:%u", host, ntohs(in->sin_port));
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)ss;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+		snprintf(out, size, "[%s]:%u", host, ntohs(in6->sin6_port));
 	} else {
-		const struct sockaddr_in *s = (const void *)&c->peer;
-
-		inet_ntop(AF_INET, &s->sin_addr, ip, sizeof(ip));
-		snprintf(c->peer_str, sizeof(c->peer_str), "%s:%u", ip,
-			 ntohs(s->sin_port));
+		snprintf(out, size, "?");
 	}
 }
 
@@ -217,7 +217,7 @@ int tp_conn_open(struct loop *loop, const struct tp_opts *opts,
 	c->mark = opts->mark;
 	c->connect_timeout_ms = opts->connect_timeout_ms ?
 		opts->connect_timeout_ms : TP_CONNECT_TIMEOUT_DEFAULT_MS;
-	format_peer(c);
+	tp_fmt_addr(&c->peer, c->peer_str, sizeof(c->peer_str));
 	switch (opts->proto) {
 	case TP_UDP:
 		err = udp_open(c);

@@ -30,6 +30,8 @@ enum tp_error {
 
 const char *tp_proto_name(enum tp_proto proto);	/* "UDP", "TCP", "TLS" */
 const char *tp_error_name(enum tp_error err);
+/* "192.0.2.1:5060", "[2001:db8::1]:5060", or "?" */
+void tp_fmt_addr(const struct sockaddr_storage *ss, char *out, size_t size);
 
 struct tp_handlers {
 	/* Stream connected (and TLS verified); never called for UDP. */
