@@ -19,6 +19,9 @@ struct app_opts {
 	const char *config_path;	/* for status output */
 	const char *socket_path;	/* NULL: no status socket */
 	bool log_level_fixed;		/* -v given: ignore log_level key */
+	bool no_steering;		/* --no-steering */
+	bool release_on_exit;		/* --release-on-exit: delete the
+					 * steering service on SIGTERM */
 };
 
 /* Takes a copy of @cfg; nothing runs before app_start(). */

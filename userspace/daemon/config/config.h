@@ -63,6 +63,23 @@ struct cfg_sip {
 	char dns_servers[CFG_PATH_MAX];		/* "": /etc/resolv.conf */
 	uint32_t dns_timeout_ms;
 	uint32_t dns_tries;
+
+	/* failover and failback (voip/signalling/sip/redundant_proxy/...) */
+	uint32_t registration_failed_max_s;	/* RFC 5626 backoff cap */
+	uint32_t startup_delay_max_ms;	/* random start-up delay, 0..this */
+	bool symmetric_mode;		/* 1: stay until the server fails */
+	uint32_t failback_retry_s;	/* probe interval of better servers */
+	uint32_t failback_probes;	/* consecutive answers before return */
+	uint32_t hold_down_s;		/* a failed server is not returned to
+					 * sooner; 503 without Retry-After */
+	/* keep-alive (voip/signalling/sip/registrar_ka/...) */
+	bool ka_enabled;
+	uint32_t ka_timeout_s;		/* keep-alive interval */
+	/* kernel steering (voip/signalling/sip/steering/...) */
+	bool steering_enabled;
+	char steering_service[32];	/* module service name */
+	char steering_vaddr[CFG_HOST_MAX];	/* IP literal; "": none */
+	uint16_t steering_vport;
 };
 
 /*

@@ -13,7 +13,9 @@
 
 #include "config/config.h"
 #include "strbuf.h"
+#include "failover/pset.h"
 #include "reg/reg.h"
+#include "steer/steer.h"
 
 #define STATUS_DEFAULT_SOCKET	"/run/sipsteerd.sock"
 
@@ -35,6 +37,9 @@ struct status_snapshot {
 	const char *config_file;
 	unsigned int n_lines;
 	struct status_line lines[CFG_MAX_LINES];
+	bool has_set;			/* a proxy set exists */
+	struct pset_status set;
+	struct steer_status steer;
 };
 
 void status_render_text(const struct status_snapshot *snap,
