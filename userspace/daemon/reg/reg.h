@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Registration client for one line: resolve the proxy, REGISTER with
- * digest authentication, keep the binding refreshed, move to the next
- * server when one fails, un-register on stop. Driven by the event loop.
+ * Registration client for one line: REGISTER with digest authentication
+ * at the server the proxy set names, keep the binding refreshed, report
+ * every outcome, un-register on stop. Driven by the event loop.
  */
 #ifndef SIPSTEERD_REG_H
 #define SIPSTEERD_REG_H
@@ -17,7 +17,11 @@
 struct loop;
 struct reg;
 
-/* Copied by reg_new(); the caller may free its strings afterwards. */
+/*
+ * Copied by reg_new(); the caller may free its strings afterwards. Where
+ * to register is not a parameter: the proxy set (failover/pset.h) decides
+ * and calls reg_register_at().
+ */
 struct reg_params {
 	unsigned int line;		/* line index, for logs */
 	const char *user;		/* AOR user part (voip/line/N/id) */
@@ -25,15 +29,10 @@ struct reg_params {
 	const char *display_name;	/* NULL or "" : none */
 	const char *auth_user;		/* NULL or "": same as user */
 	const char *password;		/* never logged */
-	const char *proxy_host;		/* where REGISTER goes (host or IP) */
-	uint16_t proxy_port;		/* 0 or DNS_PORT_SRV: NAPTR/SRV */
-	enum tp_proto proto;
 	uint32_t expires_s;		/* asked for; the server decides */
 	uint32_t no_response_timeout_ms;	/* Timer F; 0: 32000 */
 	uint32_t t1_ms;			/* 0: 500 */
 	uint32_t t2_ms;			/* 0: 4000 */
-	uint32_t failed_retry_s;	/* wait after all servers failed or
-					 * auth was refused; 0: 60 */
 	uint32_t stop_timeout_ms;	/* reg_stop() gives up after; 0: 1500 */
 	const char *tls_ca_file;	/* NULL: system trust */
 	const char *tls_cert_file;	/* NULL: no client certificate */
@@ -46,19 +45,41 @@ struct reg_params {
 };
 
 enum reg_state {
-	REG_IDLE,		/* created or stopped */
-	REG_RESOLVING,		/* waiting for DNS */
+	REG_IDLE,		/* created, stopped, or waiting to be told */
+	REG_RESOLVING,		/* never set by reg: the proxy set's DNS */
 	REG_REGISTERING,	/* REGISTER in flight */
 	REG_REGISTERED,		/* binding granted, refresh timer armed */
-	REG_FAILED,		/* waiting failed_retry_s before a new round */
-	REG_UNREGISTERING,	/* Expires: 0 in flight */
+	REG_FAILED,		/* the last attempt failed; waiting for the
+				 * proxy set's next reg_register_at() */
+	REG_UNREGISTERING,	/* Expires: 0 in flight (reg_stop) */
 };
 
 const char *reg_state_name(enum reg_state state);
 
+/* What happened at a server; see struct reg_handlers.on_result. */
+struct reg_result {
+	enum sl_result res;		/* SL_RES_OK, or why it failed */
+	int code;			/* SIP status of the answer, or 0 */
+	uint32_t retry_after_s;		/* 503 Retry-After, 0: none */
+	bool refresh;			/* a refresh of a granted binding */
+	bool keepalive;			/* the answer to reg_keepalive() */
+	const struct sip_server *srv;	/* where; valid during the call */
+	uint32_t elapsed_ms;		/* first send to this result */
+	const char *detail;		/* readable reason, never NULL */
+};
+
 struct reg_handlers {
 	/* Every state change; reg_status() tells the details. */
 	void (*on_state)(void *arg, struct reg *reg, enum reg_state state);
+	/*
+	 * Outcome of reg_register_at(), of a refresh, or of reg_keepalive().
+	 * After a failure (res != SL_RES_OK) the line holds no transport at
+	 * that server and does nothing until the next reg_register_at();
+	 * after SL_RES_AUTH or SL_RES_REJECTED the caller decides when to
+	 * try again. The reg may be freed only from the loop, not from here.
+	 */
+	void (*on_result)(void *arg, struct reg *reg,
+			  const struct reg_result *r);
 	/* reg_stop() is complete (answered, failed or timed out). */
 	void (*on_stopped)(void *arg, struct reg *reg);
 };
@@ -77,10 +98,15 @@ struct reg_server_status {
 	uint32_t last_age_s;		/* seconds since @last */
 };
 
+/*
+ * reg_status() fills everything but n_servers/servers[], which are the
+ * proxy set's (pset_line_status() fills both).
+ */
 struct reg_status {
 	enum reg_state state;
 	char text[160];			/* one line a person can read */
 	int server;			/* index into servers[], -1: none */
+	char server_addr[64];		/* where the binding is, "" none */
 	uint32_t expires_left_s;	/* registered: seconds to expiry */
 	char contact[256];		/* as granted by the server */
 	uint32_t granted_expires_s;
@@ -89,13 +115,33 @@ struct reg_status {
 	struct reg_server_status servers[REG_STATUS_MAX_SERVERS];
 };
 
-int reg_new(struct loop *loop, struct resolver *resolver,
-	    const struct reg_params *params, const struct reg_handlers *h,
-	    void *arg, struct reg **out);
-/* Resolve and register; keeps the line registered until reg_stop(). */
-int reg_start(struct reg *reg);
-/* Re-resolve and re-register now (network change, SIGHUP). */
-int reg_refresh(struct reg *reg);
+int reg_new(struct loop *loop, const struct reg_params *params,
+	    const struct reg_handlers *h, void *arg, struct reg **out);
+/*
+ * Register at @srv on a fresh transport (copied; the caller's may go).
+ * Called again with the server in use, it re-registers there on a new
+ * transport (network change). Called with another server while a binding
+ * stands, the old binding and its transport are kept (make before break)
+ * until reg_drop_previous(); a second move before that drops the older
+ * one first. Once registered, the binding is refreshed at 50-80 % of the
+ * granted expiry; a failed refresh is reported with refresh=true.
+ */
+int reg_register_at(struct reg *reg, const struct sip_server *srv);
+/*
+ * Un-register (Expires: 0) the binding kept at the previous server after
+ * a move and close its transport; nothing when there is none. Needs no
+ * answer: gives up after stop_timeout_ms.
+ */
+void reg_drop_previous(struct reg *reg);
+/*
+ * Check the server in use: OPTIONS on the registration's own socket over
+ * UDP (any answer is fine, 503 counts as a failure); RFC 5626 CRLF ping
+ * over TCP and TLS, with the pong due within REG_PONG_TIMEOUT_MS. The
+ * outcome comes through on_result with keepalive=true. -ENOTCONN when not
+ * registered, -EBUSY while a check is in flight.
+ */
+#define REG_PONG_TIMEOUT_MS	10000
+int reg_keepalive(struct reg *reg);
 /*
  * Un-register (Expires: 0) when registered, then call on_stopped; also
  * after stop_timeout_ms without an answer. on_stopped runs from the loop,
