@@ -132,6 +132,18 @@ static void test_defaults(void **state)
 	assert_string_equal(cfg.sip.dns_servers, "");
 	assert_int_equal(cfg.sip.dns_timeout_ms, 2000);
 	assert_int_equal(cfg.sip.dns_tries, 2);
+	assert_int_equal(cfg.sip.registration_failed_max_s, 1800);
+	assert_int_equal(cfg.sip.startup_delay_max_ms, 2000);
+	assert_false(cfg.sip.symmetric_mode);
+	assert_int_equal(cfg.sip.failback_retry_s, 60);
+	assert_int_equal(cfg.sip.failback_probes, 3);
+	assert_int_equal(cfg.sip.hold_down_s, 30);
+	assert_false(cfg.sip.ka_enabled);
+	assert_int_equal(cfg.sip.ka_timeout_s, 60);
+	assert_true(cfg.sip.steering_enabled);
+	assert_string_equal(cfg.sip.steering_service, "sipsteerd");
+	assert_string_equal(cfg.sip.steering_vaddr, "");
+	assert_int_equal(cfg.sip.steering_vport, 5060);
 	assert_int_equal(cfg.log_level, LOG_LVL_INFO);
 }
 
@@ -202,6 +214,9 @@ static const struct good goods[] = {
 	{ CFG_LOGLEVEL, "error", "error" },
 	{ CFG_UUID, "0123abcd-89ab-CDEF-0123-456789abcdef",
 	  "0123abcd-89ab-CDEF-0123-456789abcdef" },
+	{ CFG_IPADDR, "192.0.2.53", "192.0.2.53" },
+	{ CFG_IPADDR, "[2001:db8::53]", "2001:db8::53" },
+	{ CFG_IPADDR, "", "" },
 	{ CFG_DNSLIST, "10.0.0.1", "10.0.0.1" },
 	{ CFG_DNSLIST, "10.0.0.1:53,::1,[fe80::1]:5300",
 	  "10.0.0.1:53,::1,[fe80::1]:5300" },
@@ -247,6 +262,10 @@ static const struct bad bads[] = {
 	{ CFG_HOST, "[2001:db8::1", "\"[2001:db8::1\": bad IPv6 literal" },
 	{ CFG_HOST, "sip:pbx", "\"sip:pbx\": not a host name or IP address "
 	  "(the port has its own key)" },
+	{ CFG_IPADDR, "sip.example.com", "\"sip.example.com\": not an IP "
+	  "address" },
+	{ CFG_IPADDR, "192.0.2.300", "\"192.0.2.300\": not a host name or "
+	  "IP address" },
 	{ CFG_PATH, "/nonexistent/ca.pem", "cannot read /nonexistent/ca.pem: "
 	  "No such file or directory" },
 	{ CFG_PROTO, "SCTP", "\"SCTP\": expected UDP, TCP or TLS" },
@@ -336,8 +355,13 @@ static void test_every_u32_range(void **state)
 
 		if (k->type != CFG_U32)
 			continue;
-		/* Keeps sip_t1 <= sip_t2 whichever is tested. */
-#define T12 SIP "sip_t1=100\n" SIP "sip_t2=40000\n"
+		/*
+		 * Keeps sip_t1 <= sip_t2 and the backoff's base <= its cap
+		 * whichever is tested.
+		 */
+#define T12 SIP "sip_t1=100\n" SIP "sip_t2=40000\n" \
+	SIP "registration_failed_timeout=10\n" \
+	SIP "registration_failed_max_timeout=86400\n"
 		snprintf(text, sizeof(text), T12 "%s=%u\n", k->name, k->min);
 		assert_int_equal(load(text, &cfg, &d), 0);
 		printed(&cfg, k->name, val, sizeof(val));
@@ -350,7 +374,7 @@ static void test_every_u32_range(void **state)
 		snprintf(text, sizeof(text), T12 "%s=%u\n", k->name,
 			 k->max + 1);
 		assert_int_equal(load(text, &cfg, &d), -EINVAL);
-		snprintf(why, sizeof(why), "t.conf:3: %s: %u out of range %u..%u",
+		snprintf(why, sizeof(why), "t.conf:5: %s: %u out of range %u..%u",
 			 k->name, k->max + 1, k->min, k->max);
 		if (!has_msg(&d, why)) {
 			dump(&d);
@@ -361,7 +385,7 @@ static void test_every_u32_range(void **state)
 		snprintf(text, sizeof(text), T12 "%s=%u\n", k->name,
 			 k->min - 1);
 		assert_int_equal(load(text, &cfg, &d), -EINVAL);
-		snprintf(why, sizeof(why), "t.conf:3: %s: %u out of range %u..%u",
+		snprintf(why, sizeof(why), "t.conf:5: %s: %u out of range %u..%u",
 			 k->name, k->min - 1, k->min, k->max);
 		assert_true(has_msg(&d, why));
 		assert_int_equal(d.n_err, 1);
@@ -565,6 +589,30 @@ static void test_cross_key_rules(void **state)
 	assert_int_equal(load(BASE SIP "use_proxy=0\n", &cfg, &d), 0);
 	assert_true(has_msg(&d, "t.conf: use_proxy is 0 and no registrar is "
 			    "enabled: no line registers"));
+
+	/* The backoff's cap below its base; defaulted cap below a base. */
+	assert_int_equal(load(BASE SIP "registration_failed_timeout=120\n"
+			      SIP "registration_failed_max_timeout=100\n",
+			      &cfg, &d), -EINVAL);
+	assert_true(has_msg(&d, "t.conf:5: " SIP "registration_failed_max_"
+			    "timeout: must not be less than registration_"
+			    "failed_timeout"));
+	assert_int_equal(load(BASE SIP "registration_failed_timeout=3600\n",
+			      &cfg, &d), -EINVAL);
+	assert_true(has_msg(&d, "t.conf: " SIP "registration_failed_max_"
+			    "timeout: must not be less than registration_"
+			    "failed_timeout"));
+	assert_int_equal(load(BASE SIP "registration_failed_timeout=1800\n",
+			      &cfg, &d), 0);
+
+	assert_int_equal(load(BASE SIP "steering/service_name=\n", &cfg, &d),
+			 -EINVAL);
+	assert_true(has_msg(&d, "t.conf:4: " SIP "steering/service_name: "
+			    "must not be empty"));
+	assert_int_equal(d.n_err, 1);
+	assert_int_equal(load(BASE SIP "steering/service_name=phone sip\n",
+			      &cfg, &d), 0);
+	assert_string_equal(cfg.sip.steering_service, "phone sip");
 }
 
 static void test_target(void **state)
@@ -665,10 +713,26 @@ static void test_line_changed(void **state)
 	b = a;
 	b.log_level = LOG_LVL_DEBUG;
 	assert_false(config_line_changed(&a, &b, 0));
+	assert_false(config_set_changed(&a, &b));
 	b = a;
 	b.sip.t1_ms = 600;
 	assert_true(config_line_changed(&a, &b, 0));
 	assert_true(config_line_changed(&a, &b, 1));
+	assert_false(config_set_changed(&a, &b));
+
+	/* The set's policy changes without re-registering a line. */
+	b = a;
+	b.sip.hold_down_s = 90;
+	assert_false(config_line_changed(&a, &b, 0));
+	assert_true(config_set_changed(&a, &b));
+	b = a;
+	b.sip.steering_vport = 5070;
+	assert_false(config_line_changed(&a, &b, 1));
+	assert_true(config_set_changed(&a, &b));
+	b = a;
+	b.sip.dns_tries = 3;	/* the last field before the set's part */
+	assert_true(config_line_changed(&a, &b, 0));
+	assert_false(config_set_changed(&a, &b));
 }
 
 static void test_load_file(void **state)

@@ -13,6 +13,7 @@
 
 #include "config/config.h"
 #include "config/value.h"
+#include "sipsteer_nl.h"
 
 #define LINE_PREFIX	"voip/line/"
 #define WHY_MAX		(CFG_PATH_MAX + 128)
@@ -243,6 +244,18 @@ static void check_server(struct reader *r, const struct cfg_server *s,
 			   "required when enabled is 1");
 }
 
+static void check_failover(struct reader *r, const struct cfg_sip *sip)
+{
+	if (sip->registration_failed_max_s < sip->registration_failed_timeout_s)
+		report_key(r, LOG_LVL_ERR,
+			   SIPK("registration_failed_max_timeout"), 0,
+			   "must not be less than registration_failed_timeout");
+	/* The value parser has checked length and characters. */
+	if (!sipsteer_name_valid(sip->steering_service))
+		report_key(r, LOG_LVL_ERR, SIPK("steering/service_name"), 0,
+			   "must not be empty");
+}
+
 /* Rules that involve more than one key. */
 static void check_all(struct reader *r)
 {
@@ -260,6 +273,7 @@ static void check_all(struct reader *r)
 			   "tls/cert_file and tls/key_file go together");
 	check_server(r, &sip->outbound_proxy, SIPK("sip_outbound_proxy/addr"));
 	check_server(r, &sip->registrar, SIPK("sip_registrar/addr"));
+	check_failover(r, sip);
 
 	for (l = 0; l < CFG_MAX_LINES; l++) {
 		if (!cfg->line[l].enabled)
@@ -448,5 +462,13 @@ bool config_line_changed(const struct config *a, const struct config *b,
 	if (n >= CFG_MAX_LINES)
 		return false;
 	return memcmp(&a->line[n], &b->line[n], sizeof(a->line[n])) ||
-	       memcmp(&a->sip, &b->sip, sizeof(a->sip));
+	       memcmp(&a->sip, &b->sip, CFG_SIP_LINE_PART);
+}
+
+bool config_set_changed(const struct config *a, const struct config *b)
+{
+	const char *pa = (const char *)&a->sip, *pb = (const char *)&b->sip;
+
+	return memcmp(pa + CFG_SIP_LINE_PART, pb + CFG_SIP_LINE_PART,
+		      sizeof(a->sip) - CFG_SIP_LINE_PART) != 0;
 }

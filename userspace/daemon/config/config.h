@@ -64,6 +64,11 @@ struct cfg_sip {
 	uint32_t dns_timeout_ms;
 	uint32_t dns_tries;
 
+	/*
+	 * From here to the end: the proxy set's policy, applied without
+	 * re-registering (config_set_changed); keep new line-level fields
+	 * above.
+	 */
 	/* failover and failback (voip/signalling/sip/redundant_proxy/...) */
 	uint32_t registration_failed_max_s;	/* RFC 5626 backoff cap */
 	uint32_t startup_delay_max_ms;	/* random start-up delay, 0..this */
@@ -105,6 +110,7 @@ enum cfg_type {
 	CFG_LOGLEVEL,	/* error|warning|info|debug */
 	CFG_UUID,	/* 8-4-4-4-12 hex digits; "" = unset */
 	CFG_DNSLIST,	/* "ip[:port],[ip6]:port,..."; "" = unset */
+	CFG_IPADDR,	/* IPv4 or IPv6 literal, no host name; "" = unset */
 };
 
 struct cfg_key {
@@ -150,8 +156,18 @@ struct cfg_target {
 /* false when registration is off (use_proxy=0 or no address). */
 bool config_target(const struct config *cfg, struct cfg_target *t);
 
-/* Has anything that line @n's registration depends on changed? */
+/* Bytes of struct cfg_sip that registrations depend on. */
+#define CFG_SIP_LINE_PART \
+	offsetof(struct cfg_sip, registration_failed_max_s)
+
+/*
+ * Has anything that line @n's registration depends on changed? Failover,
+ * keep-alive and steering keys are not such things: see
+ * config_set_changed().
+ */
 bool config_line_changed(const struct config *a, const struct config *b,
 			 unsigned int n);
+/* Has the failover, keep-alive or steering policy changed? */
+bool config_set_changed(const struct config *a, const struct config *b);
 
 #endif

@@ -88,6 +88,60 @@ static const struct cfg_key keys[] = {
 	  "1000..40000, >= sip_t1",
 	  "RFC 3261 T2 (longest retransmit interval), ms." },
 
+	/* failover and failback */
+	{ SIP "registration_failed_max_timeout", CFG_U32, false,
+	  G(sip.registration_failed_max_s), 10, 86400, "1800",
+	  "10..86400, >= registration_failed_timeout",
+	  "Longest wait between two rounds when every server keeps failing "
+	  "(RFC 5626 max-time): the wait grows from "
+	  "registration_failed_timeout up to this, with jitter." },
+	{ SIP "startup_delay_max_ms", CFG_U32, false,
+	  G(sip.startup_delay_max_ms), 0, 60000, "2000", "0..60000",
+	  "The first REGISTER waits a random 0..this ms, so phones that "
+	  "restart together do not all register at once." },
+	{ SIP "redundant_proxy/symmetric_mode", CFG_BOOL, false,
+	  G(sip.symmetric_mode), 0, 0, "0", "0|1",
+	  "0: while on a lower-priority server, probe the better ones and "
+	  "return to one that answers; 1: stay until the current server "
+	  "fails." },
+	{ SIP "redundant_proxy/failback_retry_timeout", CFG_U32, false,
+	  G(sip.failback_retry_s), 5, 3600, "60", "5..3600",
+	  "Seconds between two OPTIONS probes of each better server "
+	  "(symmetric_mode 0)." },
+	{ SIP "redundant_proxy/failback_probes", CFG_U32, false,
+	  G(sip.failback_probes), 1, 20, "3", "1..20",
+	  "Consecutive probes a better server must answer before the phone "
+	  "returns to it." },
+	{ SIP "redundant_proxy/hold_down", CFG_U32, false,
+	  G(sip.hold_down_s), 1, 3600, "30", "1..3600",
+	  "Seconds a server that failed is not returned to; also the hold "
+	  "after a 503 without Retry-After." },
+	{ SIP "registrar_ka/enabled", CFG_BOOL, false, G(sip.ka_enabled),
+	  0, 0, "0", "0|1",
+	  "Keep-alive to the current server: OPTIONS over UDP, CRLF ping "
+	  "(RFC 5626) over TCP and TLS; no answer fails the server." },
+	{ SIP "registrar_ka/timeout", CFG_U32, false, G(sip.ka_timeout_s),
+	  5, 3600, "60", "5..3600",
+	  "Keep-alive interval, seconds, jittered to 80..100 %; a pong is "
+	  "due within 10 s." },
+
+	/* kernel steering */
+	{ SIP "steering/enabled", CFG_BOOL, false, G(sip.steering_enabled),
+	  0, 0, "1", "0|1",
+	  "Steer the phone's other SIP traffic to the current server with "
+	  "sipsteer.ko (when loaded)." },
+	{ SIP "steering/service_name", CFG_STRING, false,
+	  G(sip.steering_service), 0, 0, "sipsteerd",
+	  "1..31 printable characters",
+	  "Name of the module service the daemon owns." },
+	{ SIP "steering/virtual_address", CFG_IPADDR, false,
+	  G(sip.steering_vaddr), 0, 0, "", "IPv4 or IPv6 literal",
+	  "An extra address the phone's applications may send SIP to; "
+	  "steered like the servers' addresses. Empty: none." },
+	{ SIP "steering/virtual_port", CFG_PORT, false,
+	  G(sip.steering_vport), 0, 0, "5060", "1..65535",
+	  "Port of virtual_address (UDP and TCP)." },
+
 	/* TLS */
 	{ SIP "tls/ca_file", CFG_PATH, false, G(sip.tls_ca_file), 0, 0, "",
 	  "readable PEM file",

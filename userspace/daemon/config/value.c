@@ -154,6 +154,18 @@ static int parse_host(const char *s, char *field, size_t size, char *why,
 	return 0;
 }
 
+/* As a host, but only an address: it is matched, never resolved. */
+static int parse_ipaddr(const char *s, char *field, size_t size, char *why,
+			size_t why_len)
+{
+	int err = parse_host(s, field, size, why, why_len);
+
+	if (err || !field[0] || is_ipv4(field) || is_ipv6(field))
+		return err;
+	field[0] = '\0';
+	return fail(why, why_len, "\"%s\": not an IP address", s);
+}
+
 /* One c-ares server: ip, ip:port, [ip6] or [ip6]:port. */
 static bool dns_entry_ok(const char *s, size_t len)
 {
@@ -322,6 +334,8 @@ int cfg_value_parse(const struct cfg_key *key, const char *val, void *field,
 		return 0;
 	case CFG_HOST:
 		return parse_host(val, field, key->size, why, why_len);
+	case CFG_IPADDR:
+		return parse_ipaddr(val, field, key->size, why, why_len);
 	case CFG_DNSLIST:
 		return parse_dnslist(val, field, key->size, why, why_len);
 	case CFG_STRING:
@@ -362,6 +376,7 @@ void cfg_value_format(const struct cfg_key *key, const void *field,
 		break;
 	case CFG_STRING:
 	case CFG_HOST:
+	case CFG_IPADDR:
 	case CFG_PATH:
 	case CFG_UUID:
 	case CFG_DNSLIST:
