@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Registration client against an in-process registrar on a loopback UDP
- * socket, through the real transport and resolver (IP literal, no DNS):
- * digest, refresh data, un-register, wrong password, 423, stale nonce,
- * SHA-256 preference, 503 and silence.
+ * Registration client against in-process registrars on loopback
+ * (helpers/registrar.h), through the real transports, with the loop's
+ * manual clock so timeouts take no wall time and timings are exact:
+ * digest, refresh, un-register, wrong password, 423, stale nonce,
+ * SHA-256 preference, 503, silence, ICMP; make before break, a new
+ * transport at the same server, keep-alives over UDP and TCP, and
+ * re-entry from on_result.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,252 +17,44 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "core/log.h"
 #include "core/loop.h"
-#include "dns/resolver.h"
+#include "helpers/registrar.h"
 #include "reg/reg.h"
-#include "sip/digest.h"
-#include "sip/msg.h"
 
-#define USER	"100"
-#define PASS	"s3cret-pw"
-#define REALM	"test.example"
+#define USER	REGISTRAR_USER
+#define PASS	REGISTRAR_PASS
+#define REALM	REGISTRAR_REALM
+#define T0	1000000		/* manual clock start, ms */
+#define MAX_RES	16
 
-enum mode {
-	M_DIGEST,	/* 401 once, then 200 for valid credentials */
-	M_WRONG_PW,	/* 401 with a new nonce every time */
-	M_423,		/* 423 Min-Expires: 120 below 120, then 200 */
-	M_STALE,	/* 401, then 401 stale=true once, then 200 */
-	M_SHA256,	/* offer SHA-256 first, MD5 second */
-	M_503,
-	M_SILENT,
-	M_ROTATE,	/* each nonce is good for one REGISTER only */
-};
-
-struct registrar {
-	int fd;
-	uint16_t port;
-	enum mode mode;
-	unsigned int n_req, n_unreg, nonce_seq;
-	bool stale_sent;
-	uint32_t last_expires;
-	char last_alg[32];
-	char last_contact[256];
-	char cur_nonce[16];
-	bool bad_auth;
+struct result {
+	struct reg_result r;
+	char addr[64];
+	char detail[200];
+	uint64_t at_ms;
 };
 
 struct fixture {
 	struct loop *loop;
-	struct resolver *res;
 	struct reg *reg;
-	struct registrar srv;
+	struct registrar a, b, c;
 	enum reg_state states[32];
 	unsigned int n_states;
+	struct result res[MAX_RES];
+	unsigned int n_res;
 	bool stopped;
-	struct loop_timer stop;
+	/* Register here from inside on_result after a failure. */
+	const struct sip_server *then_at;
+	int then_err;
 	char log_path[64];
 	int saved_stderr;
 	bool passed;		/* else teardown shows the captured log */
 };
-
-static void str_copy(char *dst, size_t size, struct sip_str s)
-{
-	if (sip_str_copy(dst, size, s))
-		dst[0] = '\0';
-}
-
-/* Value of auth-param @name in an Authorization header value. */
-static bool auth_param(const char *hdr, const char *name, char *out,
-		       size_t size)
-{
-	char key[40];
-	const char *p, *e;
-
-	snprintf(key, sizeof(key), "%s=", name);
-	for (p = strstr(hdr, key); p; p = strstr(p + 1, key)) {
-		if (p == hdr || p[-1] == ' ' || p[-1] == ',')
-			break;
-	}
-	if (!p)
-		return false;
-	p += strlen(key);
-	if (*p == '"') {
-		e = strchr(++p, '"');
-	} else {
-		e = p + strcspn(p, ", ");
-	}
-	if (!e || (size_t)(e - p) >= size)
-		return false;
-	memcpy(out, p, (size_t)(e - p));
-	out[e - p] = '\0';
-	return true;
-}
-
-/* Checks the credentials like a registrar would. */
-static bool auth_ok(struct registrar *s, const char *hdr)
-{
-	char user[64], realm[64], nonce[64], uri[128], resp[160], alg[32];
-	char nc[16], cnonce[80], qop[16], want[DIGEST_HEX_MAX];
-	struct sip_str as;
-	enum digest_alg a;
-	bool sess;
-
-	if (!auth_param(hdr, "username", user, sizeof(user)) ||
-	    !auth_param(hdr, "realm", realm, sizeof(realm)) ||
-	    !auth_param(hdr, "nonce", nonce, sizeof(nonce)) ||
-	    !auth_param(hdr, "uri", uri, sizeof(uri)) ||
-	    !auth_param(hdr, "response", resp, sizeof(resp)) ||
-	    !auth_param(hdr, "nc", nc, sizeof(nc)) ||
-	    !auth_param(hdr, "cnonce", cnonce, sizeof(cnonce)) ||
-	    !auth_param(hdr, "qop", qop, sizeof(qop)))
-		return false;
-	if (!auth_param(hdr, "algorithm", alg, sizeof(alg)))
-		strcpy(alg, "MD5");
-	snprintf(s->last_alg, sizeof(s->last_alg), "%s", alg);
-	as = (struct sip_str){ alg, strlen(alg) };
-	if (digest_alg_parse(as, &a, &sess))
-		return false;
-	if (digest_response(a, sess, user, realm, PASS, nonce, cnonce, nc,
-			    qop, "REGISTER", uri, want))
-		return false;
-	if (s->mode == M_ROTATE && strcmp(nonce, s->cur_nonce))
-		return false;
-	return !strcmp(want, resp) && !strcmp(user, USER) &&
-	       !strcmp(realm, REALM) && !strcmp(uri, "sip:" REALM);
-}
-
-static const char *hdr_value(const struct sip_msg *m, const char *name,
-			     char *out, size_t size)
-{
-	unsigned int i;
-
-	for (i = 0; i < m->n_hdrs; i++) {
-		if (sip_str_caseeq(m->hdrs[i].name, name)) {
-			str_copy(out, size, m->hdrs[i].value);
-			return out;
-		}
-	}
-	return NULL;
-}
-
-static void answer(struct registrar *s, const struct sip_msg *req,
-		   const struct sockaddr_storage *peer, socklen_t plen,
-		   const char *status, const char *extra)
-{
-	char via[512], from[256], to[256], cid[128], cseq[64], out[4096];
-	int n;
-
-	hdr_value(req, "Via", via, sizeof(via));
-	str_copy(from, sizeof(from), req->from);
-	str_copy(to, sizeof(to), req->to);
-	str_copy(cid, sizeof(cid), req->call_id);
-	snprintf(cseq, sizeof(cseq), "%u REGISTER", req->cseq);
-	n = snprintf(out, sizeof(out),
-		     "SIP/2.0 %s\r\nVia: %s;received=127.0.0.1\r\n"
-		     "From: %s\r\nTo: %s;tag=srv\r\nCall-ID: %s\r\n"
-		     "CSeq: %s\r\n%sContent-Length: 0\r\n\r\n",
-		     status, via, from, to, cid, cseq, extra);
-	assert_true(n > 0 && (size_t)n < sizeof(out));
-	assert_int_equal(sendto(s->fd, out, (size_t)n, 0,
-				(const struct sockaddr *)peer, plen), n);
-}
-
-static void challenge(struct registrar *s, const struct sip_msg *req,
-		      const struct sockaddr_storage *peer, socklen_t plen,
-		      bool stale)
-{
-	char extra[512];
-
-	s->nonce_seq++;
-	snprintf(s->cur_nonce, sizeof(s->cur_nonce), "n%u", s->nonce_seq);
-	if (s->mode == M_SHA256)
-		snprintf(extra, sizeof(extra),
-			 "WWW-Authenticate: Digest realm=\"" REALM "\", "
-			 "nonce=\"n%u\", algorithm=SHA-256, qop=\"auth\"\r\n"
-			 "WWW-Authenticate: Digest realm=\"" REALM "\", "
-			 "nonce=\"n%u\", algorithm=MD5, qop=\"auth\"\r\n",
-			 s->nonce_seq, s->nonce_seq);
-	else
-		snprintf(extra, sizeof(extra),
-			 "WWW-Authenticate: Digest realm=\"" REALM "\", "
-			 "nonce=\"n%u\", qop=\"auth\", opaque=\"o\"%s\r\n",
-			 s->nonce_seq, stale ? ", stale=true" : "");
-	answer(s, req, peer, plen, "401 Unauthorized", extra);
-}
-
-static void on_request(struct registrar *s, const struct sip_msg *req,
-		       const struct sockaddr_storage *peer, socklen_t plen)
-{
-	char auth[1024], extra[512];
-	bool has_auth = hdr_value(req, "Authorization", auth, sizeof(auth));
-
-	s->n_req++;
-	s->last_expires = req->has_expires ? req->expires : 9999;
-	if (req->n_contacts)
-		str_copy(s->last_contact, sizeof(s->last_contact),
-			 req->contacts[0].uri);
-	if (s->mode == M_SILENT)
-		return;
-	if (s->mode == M_503) {
-		answer(s, req, peer, plen, "503 Service Unavailable",
-		       "Retry-After: 30\r\n");
-		return;
-	}
-	if (s->mode == M_423 && s->last_expires < 120) {
-		answer(s, req, peer, plen, "423 Interval Too Brief",
-		       "Min-Expires: 120\r\n");
-		return;
-	}
-	if (!has_auth) {
-		challenge(s, req, peer, plen, false);
-		return;
-	}
-	if (s->mode == M_WRONG_PW || !auth_ok(s, auth)) {
-		s->bad_auth = s->mode == M_DIGEST;
-		challenge(s, req, peer, plen, false);
-		return;
-	}
-	if (s->mode == M_STALE && !s->stale_sent) {
-		s->stale_sent = true;
-		challenge(s, req, peer, plen, true);
-		return;
-	}
-	if (!s->last_expires) {
-		s->n_unreg++;
-		answer(s, req, peer, plen, "200 OK", "");
-		return;
-	}
-	if (s->mode == M_ROTATE)
-		s->cur_nonce[0] = '\0';	/* used up */
-	/* Grant less than asked, and list another phone's binding too. */
-	snprintf(extra, sizeof(extra),
-		 "Contact: <sip:other@192.0.2.9>;expires=50, <%s>;expires=%u\r\n",
-		 s->last_contact, s->last_expires / 2);
-	answer(s, req, peer, plen, "200 OK", extra);
-}
-
-static void srv_readable(int fd, unsigned int events, void *arg)
-{
-	struct registrar *s = arg;
-	struct sockaddr_storage peer;
-	socklen_t plen = sizeof(peer);
-	struct sip_msg *req = malloc(sizeof(*req));
-	char buf[8192];
-	ssize_t n;
-
-	(void)events;
-	assert_non_null(req);
-	n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&peer, &plen);
-	if (n > 0 && !sip_msg_parse(req, buf, (size_t)n) && req->is_request)
-		on_request(s, req, &peer, plen);
-	free(req);
-}
 
 static void on_state(void *arg, struct reg *reg, enum reg_state state)
 {
@@ -272,21 +65,48 @@ static void on_state(void *arg, struct reg *reg, enum reg_state state)
 		f->states[f->n_states++] = state;
 }
 
+static void on_result(void *arg, struct reg *reg, const struct reg_result *r)
+{
+	struct fixture *f = arg;
+	struct result *x;
+
+	assert_non_null(r->srv);
+	assert_non_null(r->detail);
+	if (f->n_res < MAX_RES) {
+		x = &f->res[f->n_res];
+		x->r = *r;
+		x->r.srv = NULL;
+		x->r.detail = NULL;
+		tp_fmt_addr(&r->srv->addr, x->addr, sizeof(x->addr));
+		snprintf(x->detail, sizeof(x->detail), "%s", r->detail);
+		x->at_ms = loop_now_ms(f->loop);
+	}
+	f->n_res++;
+	if (r->res != SL_RES_OK && f->then_at) {
+		const struct sip_server *srv = f->then_at;
+
+		f->then_at = NULL;
+		f->then_err = reg_register_at(reg, srv);
+	}
+}
+
 static void on_stopped(void *arg, struct reg *reg)
 {
 	struct fixture *f = arg;
 
 	(void)reg;
 	f->stopped = true;
-	loop_stop(f->loop);
+}
+
+static const struct result *last_res(const struct fixture *f)
+{
+	assert_true(f->n_res > 0 && f->n_res <= MAX_RES);
+	return &f->res[f->n_res - 1];
 }
 
 static int setup(void **state)
 {
 	static struct fixture f;
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	socklen_t len = sizeof(sin);
-	struct resolver_opts ro = { .timeout_ms = 500, .tries = 1 };
 	int fd;
 
 	memset(&f, 0, sizeof(f));
@@ -301,16 +121,10 @@ static int setup(void **state)
 	close(fd);
 	log_init("test_reg", false, LOG_LVL_DEBUG);
 	assert_int_equal(loop_new(&f.loop), 0);
-	assert_int_equal(resolver_new(f.loop, &ro, &f.res), 0);
-	f.srv.fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-	assert_true(f.srv.fd >= 0);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(f.srv.fd, (struct sockaddr *)&sin, len), 0);
-	assert_int_equal(getsockname(f.srv.fd, (struct sockaddr *)&sin, &len),
-			 0);
-	f.srv.port = ntohs(sin.sin_port);
-	assert_int_equal(loop_fd_add(f.loop, f.srv.fd, LOOP_IN, srv_readable,
-				     &f.srv), 0);
+	loop_use_manual_clock(f.loop, T0);
+	assert_int_equal(registrar_open(&f.a, f.loop, TP_UDP), 0);
+	assert_int_equal(registrar_open(&f.b, f.loop, TP_UDP), 0);
+	assert_int_equal(registrar_open(&f.c, f.loop, TP_TCP), 0);
 	*state = &f;
 	return 0;
 }
@@ -320,9 +134,9 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	reg_free(f->reg);
-	loop_fd_del(f->loop, f->srv.fd);
-	close(f->srv.fd);
-	resolver_free(f->res);
+	registrar_close(&f->a);
+	registrar_close(&f->b);
+	registrar_close(&f->c);
 	loop_free(f->loop);
 	fflush(stderr);
 	dup2(f->saved_stderr, STDERR_FILENO);
@@ -340,10 +154,18 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void start_reg(struct fixture *f, enum mode mode, uint32_t expires)
+/* Moves the manual clock in 1 ms steps: every exchange gets its turn. */
+static void advance(struct fixture *f, uint64_t ms)
+{
+	for (uint64_t i = 0; i < ms; i++)
+		assert_int_equal(loop_advance(f->loop, 1), 0);
+}
+
+static void new_reg(struct fixture *f, uint32_t expires)
 {
 	static const struct reg_handlers h = {
 		.on_state = on_state,
+		.on_result = on_result,
 		.on_stopped = on_stopped,
 	};
 	struct reg_params p = {
@@ -351,33 +173,28 @@ static void start_reg(struct fixture *f, enum mode mode, uint32_t expires)
 		.user = USER,
 		.domain = REALM,
 		.password = PASS,
-		.proxy_host = "127.0.0.1",
-		.proxy_port = f->srv.port,
-		.proto = TP_UDP,
 		.expires_s = expires,
 		.no_response_timeout_ms = 300,
 		.t1_ms = 50,
 		.t2_ms = 200,
-		.failed_retry_s = 30,
-		.stop_timeout_ms = 300,
+		.stop_timeout_ms = 200,	/* before Timer F */
 		.outbound = true,
 	};
 
-	f->srv.mode = mode;
-	assert_int_equal(reg_new(f->loop, f->res, &p, &h, f, &f->reg), 0);
-	assert_int_equal(reg_start(f->reg), 0);
+	assert_int_equal(reg_new(f->loop, &p, &h, f, &f->reg), 0);
 }
 
-static void stop_fn(void *arg)
+static void start_at(struct fixture *f, struct registrar *r,
+		     enum registrar_mode mode, uint32_t expires)
 {
-	loop_stop(((struct fixture *)arg)->loop);
-}
+	struct sip_server srv;
 
-static void run_for(struct fixture *f, uint64_t ms)
-{
-	loop_timer_start(f->loop, &f->stop, ms, stop_fn, f);
-	assert_int_equal(loop_run(f->loop), 0);
-	loop_timer_cancel(f->loop, &f->stop);
+	r->mode = mode;
+	registrar_server(r, &srv);
+	new_reg(f, expires);
+	assert_int_equal(reg_register_at(f->reg, &srv), 0);
+	/* Never from inside reg_register_at(). */
+	assert_int_equal(f->n_res, 0);
 }
 
 static bool log_has(struct fixture *f, const char *needle)
@@ -396,65 +213,89 @@ static bool log_has(struct fixture *f, const char *needle)
 	return found;
 }
 
+static void addr_of(const struct registrar *r, char *out, size_t size)
+{
+	snprintf(out, size, "127.0.0.1:%u", r->port);
+}
+
 static void test_register_and_unregister(void **state)
 {
 	struct fixture *f = *state;
 	struct reg_status *st = malloc(sizeof(*st));
+	const struct result *x;
+	char addr[64];
 
-	start_reg(f, M_DIGEST, 600);
-	run_for(f, 500);
+	start_at(f, &f->a, REGISTRAR_DIGEST, 600);
+	advance(f, 500);
 	reg_status(f->reg, st);
 	assert_int_equal(st->state, REG_REGISTERED);
-	assert_int_equal(f->srv.n_req, 2);	/* challenge, then 200 */
-	assert_false(f->srv.bad_auth);
-	assert_int_equal(f->srv.last_expires, 600);
-	assert_string_equal(f->srv.last_alg, "MD5");
+	assert_int_equal(f->a.n_req, 2);	/* challenge, then 200 */
+	assert_false(f->a.bad_auth);
+	assert_int_equal(f->a.last_expires, 600);
+	assert_string_equal(f->a.last_alg, "MD5");
 	/* The binding the server granted for us, not the other one. */
 	assert_int_equal(st->granted_expires_s, 300);
 	assert_true(st->expires_left_s > 290 && st->expires_left_s <= 300);
-	assert_string_equal(st->contact, f->srv.last_contact);
+	assert_string_equal(st->contact, f->a.last_contact);
 	assert_non_null(strstr(st->contact, "sip:" USER "@127.0.0.1:"));
-	assert_int_equal(st->n_servers, 1);
-	assert_int_equal(st->server, 0);
-	assert_true(st->servers[0].in_use);
-	assert_int_equal(st->servers[0].last, SL_RES_OK);
-	assert_int_equal(st->servers[0].last_code, 200);
+	addr_of(&f->a, addr, sizeof(addr));
+	assert_string_equal(st->server_addr, addr);
+	assert_int_equal(st->server, -1);	/* the proxy set's to fill */
+	assert_int_equal(st->n_servers, 0);
 	assert_int_equal(st->last_error[0], '\0');
-	assert_int_equal(f->states[0], REG_RESOLVING);
-	assert_int_equal(f->states[1], REG_REGISTERING);
-	assert_int_equal(f->states[2], REG_REGISTERED);
+	assert_int_equal(f->n_res, 1);
+	x = last_res(f);
+	assert_int_equal(x->r.res, SL_RES_OK);
+	assert_int_equal(x->r.code, 200);
+	assert_false(x->r.refresh);
+	assert_false(x->r.keepalive);
+	assert_string_equal(x->addr, addr);
+	assert_true(x->r.elapsed_ms <= 10);
+	assert_int_equal(f->n_states, 2);
+	assert_int_equal(f->states[0], REG_REGISTERING);
+	assert_int_equal(f->states[1], REG_REGISTERED);
 
 	reg_stop(f->reg);
 	assert_false(f->stopped);	/* never from inside reg_stop() */
-	run_for(f, 1000);
+	reg_status(f->reg, st);
+	assert_int_equal(st->state, REG_UNREGISTERING);
+	advance(f, 1000);
 	assert_true(f->stopped);
-	assert_int_equal(f->srv.n_unreg, 1);
-	assert_int_equal(f->srv.last_expires, 0);
+	assert_int_equal(f->a.n_unreg, 1);
+	assert_int_equal(f->a.last_expires, 0);
 	reg_status(f->reg, st);
 	assert_int_equal(st->state, REG_IDLE);
+	assert_int_equal(f->n_res, 1);	/* stopping reports no result */
 	assert_false(log_has(f, PASS));
 	free(st);
 	f->passed = true;
 }
 
-/* The password is refused: a clear error, then quiet until the retry. */
+/* The password is refused: a clear error, then quiet until told. */
 static void test_wrong_password(void **state)
 {
 	struct fixture *f = *state;
 	struct reg_status st;
+	const struct result *x;
 
-	start_reg(f, M_WRONG_PW, 600);
-	run_for(f, 800);
+	start_at(f, &f->a, REGISTRAR_WRONG_PW, 600);
+	advance(f, 800);
 	reg_status(f->reg, &st);
 	assert_int_equal(st.state, REG_FAILED);
-	assert_int_equal(f->srv.n_req, 2);
-	assert_int_equal(st.servers[0].last, SL_RES_AUTH);
-	assert_int_equal(st.servers[0].last_code, 401);
+	assert_int_equal(f->a.n_req, 2);
+	assert_int_equal(f->n_res, 1);
+	x = last_res(f);
+	assert_int_equal(x->r.res, SL_RES_AUTH);
+	assert_int_equal(x->r.code, 401);
+	assert_non_null(strstr(x->detail, "authentication failed"));
 	assert_non_null(strstr(st.last_error, "authentication failed"));
 	assert_true(log_has(f, "line 3: authentication failed for user " USER
 			    " at realm " REALM " (wrong password?)"));
 	assert_false(log_has(f, PASS));
 	assert_false(log_has(f, "response="));
+	advance(f, 5000);
+	assert_int_equal(f->a.n_req, 2);
+	assert_int_equal(f->n_res, 1);
 	f->passed = true;
 }
 
@@ -463,13 +304,14 @@ static void test_423_min_expires(void **state)
 	struct fixture *f = *state;
 	struct reg_status st;
 
-	start_reg(f, M_423, 60);
-	run_for(f, 500);
+	start_at(f, &f->a, REGISTRAR_423, 60);
+	advance(f, 500);
 	reg_status(f->reg, &st);
 	assert_int_equal(st.state, REG_REGISTERED);
-	assert_int_equal(f->srv.last_expires, 120);
+	assert_int_equal(f->a.last_expires, 120);
 	assert_int_equal(st.granted_expires_s, 60);
-	assert_int_equal(f->srv.n_req, 3);	/* 423, 401, 200 */
+	assert_int_equal(f->a.n_req, 3);	/* 423, 401, 200 */
+	assert_int_equal(last_res(f)->r.res, SL_RES_OK);
 	f->passed = true;
 }
 
@@ -479,12 +321,14 @@ static void test_stale_nonce(void **state)
 	struct fixture *f = *state;
 	struct reg_status st;
 
-	start_reg(f, M_STALE, 600);
-	run_for(f, 500);
+	start_at(f, &f->a, REGISTRAR_STALE, 600);
+	advance(f, 500);
 	reg_status(f->reg, &st);
 	assert_int_equal(st.state, REG_REGISTERED);
-	assert_int_equal(f->srv.n_req, 3);
-	assert_false(f->srv.bad_auth);
+	assert_int_equal(f->a.n_req, 3);
+	assert_false(f->a.bad_auth);
+	assert_int_equal(f->n_res, 1);
+	assert_int_equal(last_res(f)->r.res, SL_RES_OK);
 	f->passed = true;
 }
 
@@ -493,12 +337,12 @@ static void test_sha256_first(void **state)
 	struct fixture *f = *state;
 	struct reg_status st;
 
-	start_reg(f, M_SHA256, 600);
-	run_for(f, 500);
+	start_at(f, &f->a, REGISTRAR_SHA256, 600);
+	advance(f, 500);
 	reg_status(f->reg, &st);
 	assert_int_equal(st.state, REG_REGISTERED);
-	assert_string_equal(f->srv.last_alg, "SHA-256");
-	assert_false(f->srv.bad_auth);
+	assert_string_equal(f->a.last_alg, "SHA-256");
+	assert_false(f->a.bad_auth);
 	f->passed = true;
 }
 
@@ -506,14 +350,19 @@ static void test_503(void **state)
 {
 	struct fixture *f = *state;
 	struct reg_status st;
+	const struct result *x;
 
-	start_reg(f, M_503, 600);
-	run_for(f, 500);
+	start_at(f, &f->a, REGISTRAR_503, 600);
+	advance(f, 500);
 	reg_status(f->reg, &st);
 	assert_int_equal(st.state, REG_FAILED);
-	assert_int_equal(f->srv.n_req, 1);
-	assert_int_equal(st.servers[0].last, SL_RES_503);
-	assert_int_equal(st.servers[0].last_code, 503);
+	assert_int_equal(f->a.n_req, 1);
+	assert_int_equal(f->n_res, 1);
+	x = last_res(f);
+	assert_int_equal(x->r.res, SL_RES_503);
+	assert_int_equal(x->r.code, 503);
+	assert_int_equal(x->r.retry_after_s, 30);
+	assert_non_null(strstr(x->detail, "503"));
 	f->passed = true;
 }
 
@@ -522,24 +371,32 @@ static void test_no_response(void **state)
 {
 	struct fixture *f = *state;
 	struct reg_status st;
+	const struct result *x;
 
-	start_reg(f, M_SILENT, 600);
-	run_for(f, 200);
+	start_at(f, &f->a, REGISTRAR_SILENT, 600);
+	advance(f, 200);
 	reg_status(f->reg, &st);
 	assert_int_equal(st.state, REG_REGISTERING);
-	run_for(f, 400);
+	assert_int_equal(f->n_res, 0);
+	advance(f, 400);
 	reg_status(f->reg, &st);
 	assert_int_equal(st.state, REG_FAILED);
-	assert_int_equal(st.servers[0].last, SL_RES_TIMEOUT);
+	assert_int_equal(f->n_res, 1);
+	x = last_res(f);
+	assert_int_equal(x->r.res, SL_RES_TIMEOUT);
+	assert_int_equal(x->r.code, 0);
+	assert_int_equal(x->r.elapsed_ms, 300);
+	assert_int_equal(x->at_ms, T0 + 300);
 	/* 0, 50, 150 (+T2 200 would be 350: after Timer F). */
-	assert_true(f->srv.n_req >= 2 && f->srv.n_req <= 3);
-	assert_non_null(strstr(st.last_error, "no server answered"));
+	assert_int_equal(f->a.n_req, 3);
+	assert_non_null(strstr(st.last_error, "no response within 300 ms"));
 
 	/* Stopping without a binding needs no un-REGISTER. */
 	reg_stop(f->reg);
-	run_for(f, 1000);
+	assert_false(f->stopped);
+	advance(f, 1);
 	assert_true(f->stopped);
-	assert_int_equal(f->srv.n_unreg, 0);
+	assert_int_equal(f->a.n_unreg, 0);
 	f->passed = true;
 }
 
@@ -548,23 +405,30 @@ static void test_refresh(void **state)
 {
 	struct fixture *f = *state;
 	struct reg_status st;
+	const struct result *x;
 
-	start_reg(f, M_DIGEST, 4);	/* the registrar grants 2 s */
-	run_for(f, 400);
+	start_at(f, &f->a, REGISTRAR_DIGEST, 4);	/* 2 s granted */
+	advance(f, 400);
 	reg_status(f->reg, &st);
 	assert_int_equal(st.state, REG_REGISTERED);
 	assert_int_equal(st.granted_expires_s, 2);
-	assert_int_equal(f->srv.n_req, 2);
+	assert_int_equal(f->a.n_req, 2);
 	/* 50..80% of 2 s after the 200: between 1.0 and 1.6 s. */
-	run_for(f, 500);
-	assert_int_equal(f->srv.n_req, 2);
-	run_for(f, 1000);
-	assert_int_equal(f->srv.n_req, 3);
-	assert_int_equal(f->srv.nonce_seq, 1);	/* no new challenge */
-	assert_false(f->srv.bad_auth);
+	advance(f, 590);
+	assert_int_equal(f->a.n_req, 2);
+	advance(f, 620);
+	assert_int_equal(f->a.n_req, 3);
+	assert_true(f->a.last_req_ms >= T0 + 1000 &&
+		    f->a.last_req_ms <= T0 + 1610);
+	assert_int_equal(f->a.nonce_seq, 1);	/* no new challenge */
+	assert_false(f->a.bad_auth);
 	reg_status(f->reg, &st);
 	assert_int_equal(st.state, REG_REGISTERED);
 	assert_true(st.expires_left_s >= 1);
+	assert_int_equal(f->n_res, 2);
+	x = last_res(f);
+	assert_int_equal(x->r.res, SL_RES_OK);
+	assert_true(x->r.refresh);
 	f->passed = true;
 }
 
@@ -577,13 +441,13 @@ static void test_refresh_rechallenged(void **state)
 	struct fixture *f = *state;
 	struct reg_status st;
 
-	start_reg(f, M_ROTATE, 4);
-	run_for(f, 1900);
+	start_at(f, &f->a, REGISTRAR_ROTATE, 4);
+	advance(f, 1900);
 	reg_status(f->reg, &st);
 	assert_int_equal(st.state, REG_REGISTERED);
-	assert_int_equal(f->srv.n_req, 4);	/* 401 200, 401 200 */
-	assert_int_equal(f->srv.nonce_seq, 2);
-	assert_int_equal(st.servers[0].last, SL_RES_OK);
+	assert_int_equal(f->a.n_req, 4);	/* 401 200, 401 200 */
+	assert_int_equal(f->a.nonce_seq, 2);
+	assert_int_equal(last_res(f)->r.res, SL_RES_OK);
 	assert_false(log_has(f, "authentication failed"));
 	f->passed = true;
 }
@@ -592,46 +456,425 @@ static void test_refresh_rechallenged(void **state)
 static void test_unreachable(void **state)
 {
 	struct fixture *f = *state;
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	socklen_t len = sizeof(sin);
 	struct reg_status st;
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 
-	/* A port nobody listens on: bind one, then close it. */
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sin, len), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
-	close(fd);
-	f->srv.port = ntohs(sin.sin_port);
-	start_reg(f, M_SILENT, 600);
-	run_for(f, 150);	/* well before Timer F (300 ms) */
+	registrar_close(&f->a);	/* nobody listens on its port now */
+	start_at(f, &f->a, REGISTRAR_SILENT, 600);
+	advance(f, 20);		/* well before Timer F (300 ms) */
 	reg_status(f->reg, &st);
 	assert_int_equal(st.state, REG_FAILED);
-	assert_int_equal(st.servers[0].last, SL_RES_UNREACHABLE);
+	assert_int_equal(f->n_res, 1);
+	assert_int_equal(last_res(f)->r.res, SL_RES_UNREACHABLE);
+	assert_true(last_res(f)->r.elapsed_ms < 20);
+	assert_non_null(strstr(last_res(f)->detail, "unreachable"));
 	f->passed = true;
 }
+
+/*
+ * Make before break: at B while the binding at A stands; A hears
+ * nothing until reg_drop_previous(), then Expires: 0 with the same
+ * Call-ID and a higher CSeq, after B granted the binding.
+ */
+static void test_make_before_break(void **state)
+{
+	struct fixture *f = *state;
+	struct sip_server sb;
+	struct reg_status st;
+	char a_call_id[128], addr[64];
+	uint32_t a_cseq;
+	unsigned int a_req;
+
+	start_at(f, &f->a, REGISTRAR_DIGEST, 600);
+	advance(f, 50);
+	reg_status(f->reg, &st);
+	assert_int_equal(st.state, REG_REGISTERED);
+	snprintf(a_call_id, sizeof(a_call_id), "%s", f->a.last_call_id);
+	a_cseq = f->a.last_cseq;
+	a_req = f->a.n_req;
+
+	registrar_server(&f->b, &sb);
+	assert_int_equal(reg_register_at(f->reg, &sb), 0);
+	reg_status(f->reg, &st);
+	assert_int_equal(st.state, REG_REGISTERING);
+	addr_of(&f->a, addr, sizeof(addr));
+	assert_string_equal(st.server_addr, addr);	/* still bound at A */
+	advance(f, 50);
+	reg_status(f->reg, &st);
+	assert_int_equal(st.state, REG_REGISTERED);
+	addr_of(&f->b, addr, sizeof(addr));
+	assert_string_equal(st.server_addr, addr);
+	assert_int_equal(f->b.n_req, 2);
+	assert_true(f->b.granted_seq > 0);
+	assert_int_equal(f->n_res, 2);
+	assert_string_equal(last_res(f)->addr, addr);
+	assert_int_equal(last_res(f)->r.res, SL_RES_OK);
+	/* A is kept, untouched, however long the caller waits. */
+	advance(f, 2000);
+	assert_int_equal(f->a.n_req, a_req);
+	assert_int_equal(f->a.n_unreg, 0);
+
+	reg_drop_previous(f->reg);
+	advance(f, 50);
+	assert_int_equal(f->a.n_unreg, 1);
+	assert_int_equal(f->a.last_expires, 0);
+	assert_true(f->a.unreg_seq > f->b.granted_seq);
+	assert_string_equal(f->a.last_call_id, a_call_id);
+	assert_true(f->a.last_cseq > a_cseq);
+	assert_string_equal(f->b.last_call_id, a_call_id);
+	/* Nothing more for A; B's binding goes on. */
+	a_req = f->a.n_req;
+	reg_drop_previous(f->reg);	/* none left: nothing */
+	advance(f, 1000);
+	assert_int_equal(f->a.n_req, a_req);
+	reg_status(f->reg, &st);
+	assert_int_equal(st.state, REG_REGISTERED);
+	assert_int_equal(f->n_res, 2);
+	assert_int_equal(f->b.n_unreg, 0);
+	f->passed = true;
+}
+
+/* Un-registering the kept binding needs no answer. */
+static void test_drop_previous_silent(void **state)
+{
+	struct fixture *f = *state;
+	struct sip_server sb;
+	unsigned int a_req;
+
+	start_at(f, &f->a, REGISTRAR_DIGEST, 600);
+	advance(f, 50);
+	registrar_server(&f->b, &sb);
+	assert_int_equal(reg_register_at(f->reg, &sb), 0);
+	advance(f, 50);
+	f->a.mode = REGISTRAR_SILENT;
+	a_req = f->a.n_req;
+	reg_drop_previous(f->reg);
+	advance(f, 199);
+	assert_true(log_has(f, "un-registering at"));
+	assert_false(log_has(f, "giving up"));
+	advance(f, 2);		/* stop_timeout_ms: 200 */
+	assert_true(log_has(f, "no answer to un-REGISTER"));
+	advance(f, 1000);
+	/* Retransmissions stop with the transport: 0, 50, 150 ms. */
+	assert_int_equal(f->a.n_req, a_req + 3);
+	assert_int_equal(f->n_res, 2);
+	f->passed = true;
+}
+
+/* Back to the kept server: it gets a new transport, nobody is dropped. */
+static void test_back_to_kept_server(void **state)
+{
+	struct fixture *f = *state;
+	struct sip_server sa, sb;
+
+	start_at(f, &f->a, REGISTRAR_DIGEST, 600);
+	advance(f, 50);
+	registrar_server(&f->b, &sb);
+	assert_int_equal(reg_register_at(f->reg, &sb), 0);
+	advance(f, 50);
+	assert_int_equal(f->a.n_unreg, 0);
+	/* Back to A: the binding at B is kept, A gets a new transport. */
+	registrar_server(&f->a, &sa);
+	assert_int_equal(reg_register_at(f->reg, &sa), 0);
+	advance(f, 50);
+	assert_int_equal(f->a.n_unreg, 0);
+	assert_int_equal(f->b.n_unreg, 0);
+	assert_int_equal(last_res(f)->r.res, SL_RES_OK);
+	/* And to B again: the kept B goes quietly, A is kept. */
+	assert_int_equal(reg_register_at(f->reg, &sb), 0);
+	advance(f, 50);
+	assert_int_equal(f->b.n_unreg, 0);
+	reg_drop_previous(f->reg);
+	advance(f, 50);
+	assert_int_equal(f->a.n_unreg, 1);
+	assert_int_equal(f->b.n_unreg, 0);
+	assert_int_equal(f->n_res, 4);
+	f->passed = true;
+}
+
+/* A second move before the drop un-registers the older binding first. */
+static void test_second_move_drops_older(void **state)
+{
+	struct fixture *f = *state;
+	struct sip_server sb, sc;
+	struct reg_status st;
+
+	start_at(f, &f->a, REGISTRAR_DIGEST, 600);
+	advance(f, 50);
+	registrar_server(&f->b, &sb);
+	assert_int_equal(reg_register_at(f->reg, &sb), 0);
+	advance(f, 50);
+	registrar_server(&f->c, &sc);		/* over TCP */
+	assert_int_equal(reg_register_at(f->reg, &sc), 0);
+	advance(f, 50);
+	assert_int_equal(f->a.n_unreg, 1);	/* the older one: dropped */
+	assert_int_equal(f->b.n_unreg, 0);	/* kept */
+	reg_status(f->reg, &st);
+	assert_int_equal(st.state, REG_REGISTERED);
+	assert_int_equal(f->c.n_req, 2);
+	reg_drop_previous(f->reg);
+	advance(f, 50);
+	assert_int_equal(f->b.n_unreg, 1);
+	assert_int_equal(f->c.n_unreg, 0);
+	assert_int_equal(f->n_res, 3);
+	f->passed = true;
+}
+
+/* The same server again: a new REGISTER from a new socket (new port). */
+static void test_same_server_new_transport(void **state)
+{
+	struct fixture *f = *state;
+	struct sip_server sa;
+	struct reg_status st;
+	char contact[256];
+	uint16_t port;
+
+	start_at(f, &f->a, REGISTRAR_DIGEST, 600);
+	advance(f, 50);
+	port = f->a.last_reg_src_port;
+	reg_status(f->reg, &st);
+	snprintf(contact, sizeof(contact), "%s", st.contact);
+	registrar_server(&f->a, &sa);
+	assert_int_equal(reg_register_at(f->reg, &sa), 0);
+	advance(f, 50);
+	reg_status(f->reg, &st);
+	assert_int_equal(st.state, REG_REGISTERED);
+	assert_int_not_equal(f->a.last_reg_src_port, port);
+	assert_string_not_equal(st.contact, contact);
+	assert_int_equal(f->a.n_unreg, 0);
+	assert_int_equal(f->n_res, 2);
+	assert_int_equal(last_res(f)->r.res, SL_RES_OK);
+	assert_false(last_res(f)->r.refresh);
+	f->passed = true;
+}
+
+/* on_result may send the line elsewhere at once. */
+static void test_register_from_on_result(void **state)
+{
+	struct fixture *f = *state;
+	struct sip_server sb;
+	struct reg_status st;
+
+	registrar_server(&f->b, &sb);
+	f->then_at = &sb;
+	f->then_err = -1;
+	start_at(f, &f->a, REGISTRAR_503, 600);
+	advance(f, 100);
+	assert_int_equal(f->then_err, 0);
+	assert_int_equal(f->n_res, 2);
+	assert_int_equal(f->res[0].r.res, SL_RES_503);
+	assert_int_equal(f->res[1].r.res, SL_RES_OK);
+	reg_status(f->reg, &st);
+	assert_int_equal(st.state, REG_REGISTERED);
+	assert_int_equal(f->b.n_req, 2);
+	f->passed = true;
+}
+
+static void test_keepalive_needs_binding(void **state)
+{
+	struct fixture *f = *state;
+
+	start_at(f, &f->a, REGISTRAR_SILENT, 600);
+	assert_int_equal(reg_keepalive(f->reg), -ENOTCONN);
+	advance(f, 10);
+	assert_int_equal(reg_keepalive(f->reg), -ENOTCONN);
+	f->passed = true;
+}
+
+/* UDP: OPTIONS on the registration's own socket; any answer will do. */
+static void test_keepalive_udp_answered(void **state)
+{
+	struct fixture *f = *state;
+	const struct result *x;
+
+	start_at(f, &f->a, REGISTRAR_DIGEST, 600);
+	advance(f, 50);
+	f->a.options = REGISTRAR_OPT_200;
+	assert_int_equal(reg_keepalive(f->reg), 0);
+	assert_int_equal(reg_keepalive(f->reg), -EBUSY);
+	advance(f, 20);
+	assert_int_equal(f->a.n_options, 1);
+	assert_int_equal(f->a.last_opt_src_port, f->a.last_reg_src_port);
+	assert_string_equal(f->a.last_ruri, "sip:" REALM);
+	assert_int_equal(f->n_res, 2);
+	x = last_res(f);
+	assert_int_equal(x->r.res, SL_RES_OK);
+	assert_true(x->r.keepalive);
+	assert_int_equal(x->r.code, 200);
+	assert_true(x->r.elapsed_ms < 10);
+	assert_int_equal(reg_keepalive(f->reg), 0);	/* free again */
+	f->passed = true;
+}
+
+static void test_keepalive_udp_silent(void **state)
+{
+	struct fixture *f = *state;
+	struct reg_status st;
+	const struct result *x;
+
+	start_at(f, &f->a, REGISTRAR_DIGEST, 600);
+	advance(f, 50);
+	f->a.options = REGISTRAR_OPT_SILENT;
+	assert_int_equal(reg_keepalive(f->reg), 0);
+	advance(f, 299);
+	assert_int_equal(f->n_res, 1);
+	advance(f, 1);
+	assert_int_equal(f->n_res, 2);
+	x = last_res(f);
+	assert_int_equal(x->r.res, SL_RES_TIMEOUT);
+	assert_true(x->r.keepalive);
+	assert_int_equal(x->r.elapsed_ms, 300);
+	assert_int_equal(f->a.n_options, 3);	/* 0, 50, 150 */
+	reg_status(f->reg, &st);
+	assert_int_equal(st.state, REG_FAILED);
+	assert_int_equal(st.server_addr[0], '\0');
+	assert_int_equal(reg_keepalive(f->reg), -ENOTCONN);
+	f->passed = true;
+}
+
+static void test_keepalive_udp_503(void **state)
+{
+	struct fixture *f = *state;
+	const struct result *x;
+
+	start_at(f, &f->a, REGISTRAR_DIGEST, 600);
+	advance(f, 50);
+	f->a.options = REGISTRAR_OPT_503;
+	assert_int_equal(reg_keepalive(f->reg), 0);
+	advance(f, 20);
+	assert_int_equal(f->n_res, 2);
+	x = last_res(f);
+	assert_int_equal(x->r.res, SL_RES_503);
+	assert_int_equal(x->r.code, 503);
+	assert_int_equal(x->r.retry_after_s, 20);
+	assert_true(x->r.keepalive);
+	f->passed = true;
+}
+
+/* TCP: register, then a CRLF ping answered by a pong. */
+static void test_keepalive_tcp_pong(void **state)
+{
+	struct fixture *f = *state;
+	struct reg_status st;
+	const struct result *x;
+
+	start_at(f, &f->c, REGISTRAR_DIGEST, 600);
+	advance(f, 50);
+	reg_status(f->reg, &st);
+	assert_int_equal(st.state, REG_REGISTERED);
+	assert_non_null(strstr(st.contact, ";transport=tcp"));
+	assert_int_equal(f->c.n_accepts, 1);
+	assert_int_equal(reg_keepalive(f->reg), 0);
+	assert_int_equal(reg_keepalive(f->reg), -EBUSY);
+	advance(f, 20);
+	assert_int_equal(f->c.n_pings, 1);
+	assert_int_equal(f->n_res, 2);
+	x = last_res(f);
+	assert_int_equal(x->r.res, SL_RES_OK);
+	assert_true(x->r.keepalive);
+	assert_true(x->r.elapsed_ms < 10);
+	/* The stream still frames messages after the pong. */
+	assert_int_equal(reg_keepalive(f->reg), 0);
+	advance(f, 20);
+	assert_int_equal(f->c.n_pings, 2);
+	assert_int_equal(f->n_res, 3);
+	reg_stop(f->reg);
+	advance(f, 50);
+	assert_true(f->stopped);
+	assert_int_equal(f->c.n_unreg, 1);
+	f->passed = true;
+}
+
+static void test_keepalive_tcp_no_pong(void **state)
+{
+	struct fixture *f = *state;
+	struct reg_status st;
+	const struct result *x;
+
+	start_at(f, &f->c, REGISTRAR_DIGEST, 600);
+	advance(f, 50);
+	f->c.pong = false;
+	assert_int_equal(reg_keepalive(f->reg), 0);
+	advance(f, REG_PONG_TIMEOUT_MS - 1);
+	assert_int_equal(f->c.n_pings, 1);
+	assert_int_equal(f->n_res, 1);
+	advance(f, 1);
+	assert_int_equal(f->n_res, 2);
+	x = last_res(f);
+	assert_int_equal(x->r.res, SL_RES_TIMEOUT);
+	assert_true(x->r.keepalive);
+	assert_int_equal(x->r.elapsed_ms, REG_PONG_TIMEOUT_MS);
+	assert_non_null(strstr(x->detail, "pong"));
+	reg_status(f->reg, &st);
+	assert_int_equal(st.state, REG_FAILED);
+	f->passed = true;
+}
+
+/* The server resets the stream while the ping waits: SL_RES_RESET. */
+static void test_keepalive_tcp_reset(void **state)
+{
+	struct fixture *f = *state;
+
+	start_at(f, &f->c, REGISTRAR_DIGEST, 600);
+	advance(f, 50);
+	f->c.pong = false;
+	assert_int_equal(reg_keepalive(f->reg), 0);
+	advance(f, 10);
+	registrar_drop_conns(&f->c);
+	advance(f, 10);
+	assert_int_equal(f->n_res, 2);
+	assert_int_equal(last_res(f)->r.res, SL_RES_RESET);
+	assert_true(last_res(f)->r.keepalive);
+	f->passed = true;
+}
+
+/* An idle stream closed by the server: reconnect and refresh there. */
+static void test_tcp_closed_idle_reconnects(void **state)
+{
+	struct fixture *f = *state;
+	struct reg_status st;
+
+	start_at(f, &f->c, REGISTRAR_DIGEST, 600);
+	advance(f, 50);
+	registrar_drop_conns(&f->c);
+	advance(f, 50);
+	assert_int_equal(f->c.n_accepts, 2);
+	assert_int_equal(f->n_res, 2);
+	assert_int_equal(last_res(f)->r.res, SL_RES_OK);
+	assert_true(last_res(f)->r.refresh);
+	reg_status(f->reg, &st);
+	assert_int_equal(st.state, REG_REGISTERED);
+	f->passed = true;
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_register_and_unregister,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_wrong_password, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_423_min_expires, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_stale_nonce, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_sha256_first, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_503, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_response, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_refresh, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_refresh_rechallenged,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unreachable, setup,
-						teardown),
+		T(test_register_and_unregister),
+		T(test_wrong_password),
+		T(test_423_min_expires),
+		T(test_stale_nonce),
+		T(test_sha256_first),
+		T(test_503),
+		T(test_no_response),
+		T(test_refresh),
+		T(test_refresh_rechallenged),
+		T(test_unreachable),
+		T(test_make_before_break),
+		T(test_drop_previous_silent),
+		T(test_back_to_kept_server),
+		T(test_second_move_drops_older),
+		T(test_same_server_new_transport),
+		T(test_register_from_on_result),
+		T(test_keepalive_needs_binding),
+		T(test_keepalive_udp_answered),
+		T(test_keepalive_udp_silent),
+		T(test_keepalive_udp_503),
+		T(test_keepalive_tcp_pong),
+		T(test_keepalive_tcp_no_pong),
+		T(test_keepalive_tcp_reset),
+		T(test_tcp_closed_idle_reconnects),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

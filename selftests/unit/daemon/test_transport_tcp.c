@@ -2,8 +2,9 @@
 /*
  * TCP transport on loopback against a plain socket the test drives by
  * hand: refused, reset, peer close, connect timeout, Content-Length
- * framing of split and coalesced messages, keep-alive CRLFs, the write
- * queue under back-pressure, and closing from inside a handler.
+ * framing of split and coalesced messages, keep-alive CRLFs and pongs
+ * (on_pong), the write queue under back-pressure, and closing from inside
+ * a handler.
  */
 #include <errno.h>
 #include <poll.h>
@@ -181,6 +182,7 @@ static void test_split_and_coalesced(void **state)
 	assert_string_equal(f->r.msgs[1], M2);
 	assert_string_equal(f->r.msgs[2], M1);
 	assert_string_equal(f->r.msgs[3], M2);
+	assert_int_equal(f->r.n_pongs, 2);
 	assert_false(f->r.errored);
 }
 
@@ -267,11 +269,62 @@ static void test_crlf_ping(void **state)
 	testloop_run_for(f->loop, 20);
 	assert_int_equal(read(f->sfd, buf, sizeof(buf)), 4);
 	assert_memory_equal(buf, "\r\n\r\n", 4);
-	/* The pong is swallowed. */
+	/* The pong is no message; on_pong hears it. */
 	server_write(f, "\r\n");
 	testloop_run_for(f->loop, 20);
 	assert_int_equal(f->r.n_msgs, 0);
+	assert_int_equal(f->r.n_pongs, 1);
+	/* Split over two reads: still one pong, when the LF comes. */
+	server_write(f, "\r");
+	testloop_run_for(f->loop, 20);
+	assert_int_equal(f->r.n_pongs, 1);
+	server_write(f, "\n");
+	testloop_run_for(f->loop, 20);
+	assert_int_equal(f->r.n_pongs, 2);
+	/* Between two messages: both framed whole, one pong. */
+	server_write(f, M1 "\r\n" M2);
+	testloop_run_for(f->loop, 20);
+	assert_int_equal(f->r.n_pongs, 3);
+	assert_int_equal(f->r.n_msgs, 2);
+	assert_string_equal(f->r.msgs[0], M1);
+	assert_string_equal(f->r.msgs[1], M2);
 	assert_false(f->r.errored);
+}
+
+/* on_pong is optional: without it a CRLF is just skipped. */
+static void test_pong_without_handler(void **state)
+{
+	struct fx *f = *state;
+	struct tp_handlers h = tprec_handlers;
+	struct tp_opts o;
+
+	h.on_pong = NULL;
+	tprec_peer(&o, TP_TCP, AF_INET, f->port);
+	assert_int_equal(tp_conn_open(f->loop, &o, &h, &f->r, &f->r.c), 0);
+	assert_true(testloop_run_until(f->loop, &f->r.connected, 10000));
+	f->sfd = accept(f->lfd, NULL, NULL);
+	assert_true(f->sfd >= 0);
+	server_write(f, "\r\n" M1 "\r\n");
+	assert_true(testloop_run_until(f->loop, &f->r.got_msg, 10000));
+	testloop_run_for(f->loop, 20);
+	assert_int_equal(f->r.n_msgs, 1);
+	assert_string_equal(f->r.msgs[0], M1);
+	assert_int_equal(f->r.n_pongs, 0);
+	assert_false(f->r.errored);
+}
+
+static void test_close_inside_pong_handler(void **state)
+{
+	struct fx *f = *state;
+
+	connect_and_accept(f);
+	f->r.close_on_pong = true;
+	server_write(f, "\r\n" M1);
+	testloop_run_for(f->loop, 30);
+	assert_int_equal(f->r.n_pongs, 1);
+	assert_int_equal(f->r.n_msgs, 0);
+	assert_false(f->r.errored);
+	assert_null(f->r.c);
 }
 
 static void test_close_inside_message_handler(void **state)
@@ -302,6 +355,8 @@ int main(void)
 		T(test_too_large),
 		T(test_send_queue_and_backpressure),
 		T(test_crlf_ping),
+		T(test_pong_without_handler),
+		T(test_close_inside_pong_handler),
 		T(test_close_inside_message_handler),
 #undef T
 	};

@@ -27,7 +27,6 @@ void reg_params_free(struct reg_params *p)
 	free((char *)p->display_name);
 	free((char *)p->auth_user);
 	free((char *)p->password);
-	free((char *)p->proxy_host);
 	free((char *)p->tls_ca_file);
 	free((char *)p->tls_cert_file);
 	free((char *)p->tls_key_file);
@@ -46,8 +45,6 @@ int reg_params_copy(struct reg_params *d, const struct reg_params *s)
 	d->auth_user = dup_or_null(s->auth_user && *s->auth_user ?
 				   s->auth_user : s->user, &fail);
 	d->password = dup_or_null(s->password ? s->password : "", &fail);
-	d->proxy_host = dup_or_null(s->proxy_host && *s->proxy_host ?
-				    s->proxy_host : s->domain, &fail);
 	d->tls_ca_file = dup_or_null(s->tls_ca_file, &fail);
 	d->tls_cert_file = dup_or_null(s->tls_cert_file, &fail);
 	d->tls_key_file = dup_or_null(s->tls_key_file, &fail);
@@ -60,8 +57,6 @@ int reg_params_copy(struct reg_params *d, const struct reg_params *s)
 		d->t1_ms = 500;
 	if (!d->t2_ms)
 		d->t2_ms = 4000;
-	if (!d->failed_retry_s)
-		d->failed_retry_s = 60;
 	if (!d->stop_timeout_ms)
 		d->stop_timeout_ms = 1500;
 	if (!d->reg_id)

@@ -1,17 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Inside the registration client: its state, shared by reg.c (the state
- * machine), params.c and status.c. Nothing outside reg/ includes this.
+ * Inside the registration client: its state, shared by reg.c (the line
+ * and its sites), register.c (REGISTER and its answers), keepalive.c,
+ * params.c and status.c. Nothing outside reg/ includes this.
+ *
+ * A "site" is everything the line holds at one server: the transport,
+ * the digest state, the binding and its refresh. The line has a current
+ * site, at most one previous site (kept after a move until
+ * reg_drop_previous()), and sites being un-registered (dropping).
  */
 #ifndef SIPSTEERD_REG_INT_H
 #define SIPSTEERD_REG_INT_H
 
-#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "core/loop.h"
 #include "reg/reg.h"
+#include "reg/request.h"
 #include "reg/serverlist.h"
 #include "sip/build.h"
 #include "sip/digest.h"
@@ -22,50 +28,102 @@
 #define REG_MAX_423		2
 #define REG_BUF_SIZE		4096
 
-struct reg {
-	struct loop *loop;
-	struct resolver *resolver;
-	struct reg_handlers h;
-	void *arg;
-	struct reg_params p;	/* strings owned (strdup) */
-	enum reg_state state;
-	bool started;
-	bool stopping;
-	bool in_stop_call;	/* inside reg_stop(): defer on_stopped */
+enum reg_req {
+	REG_REQ_REGISTER,	/* the first REGISTER at this site */
+	REG_REQ_REFRESH,	/* a binding stands: refresh it */
+	REG_REQ_UNREGISTER,	/* Expires: 0 */
+};
 
-	struct serverlist sl;
+struct reg_site {
+	struct reg *reg;
+	struct reg_site *next;		/* in reg->dropping */
+	struct sip_server srv;
+	char name[400];			/* sipreq_server_name() */
+	char addr[64];
 	struct tp_conn *conn;
-	struct tx_layer *txl;
-	struct sip_tx *tx;
-	bool tx_unregister;	/* the request in flight has Expires: 0 */
+	char tp_detail[160];		/* the transport's last error */
+	struct sipreq_local local;
+	char contact_uri[256];
 
-	char call_id[64];
-	char from_tag[SIP_TOKEN_LEN + 1];
-	char instance[37];
-	uint32_t cseq;
-	uint32_t expires_req;	/* raised by 423 Min-Expires */
+	struct sip_tx *tx;		/* REGISTER in flight */
+	enum reg_req req;		/* what @tx is */
+	uint64_t started_ms;		/* first send of this request's try */
+	uint32_t expires_req;		/* raised by 423 Min-Expires */
 
 	struct digest_auth auth;
 	bool have_auth;
 	bool auth_sent;		/* the request in flight carried @auth */
 	bool auth_fresh;	/* @auth answers a challenge to this very
-				 * registration, not an earlier one */
+				 * request, not an earlier one */
 	unsigned int auth_tries, stale_tries, tries_423;
 
-	char local_host[INET6_ADDRSTRLEN];
-	uint16_t local_port;
-	char contact_uri[256];
-
+	bool bound;			/* a binding was granted here */
 	char granted_contact[256];
 	uint32_t granted_expires_s;
 	uint64_t expires_at_ms;
-	uint64_t dns_expires_at_ms;	/* the server list's TTL runs out */
+	struct loop_timer refresh_timer;
+	struct loop_timer drop_timer;	/* dropping: give up */
+
+	bool ka_busy;			/* reg_keepalive() in flight */
+	struct sip_tx *ka_tx;		/* its OPTIONS (UDP) */
+	struct loop_timer pong_timer;	/* its pong (TCP/TLS) */
+	uint64_t ka_started_ms;
+};
+
+struct reg {
+	struct loop *loop;
+	struct reg_handlers h;
+	void *arg;
+	struct reg_params p;	/* strings owned (strdup) */
+	enum reg_state state;
+	bool stopping;
+	struct tx_layer *txl;
+
+	struct reg_site *cur;
+	struct reg_site *prev;
+	struct reg_site *dropping;
+
+	/* One Call-ID for the line's life: each registrar sees one
+	 * registration whose CSeq only grows, whatever the server. */
+	char call_id[64];
+	char from_tag[SIP_TOKEN_LEN + 1];
+	char instance[37];
+	uint32_t cseq;
 	char last_error[160];
 
-	struct loop_timer refresh_timer;
-	struct loop_timer retry_timer;
 	struct loop_timer stop_timer;
+	/* A failure found inside an API call, reported from the loop. */
+	struct loop_timer defer_timer;
+	struct reg_result deferred;
+	struct sip_server deferred_srv;
+	char deferred_detail[160];
 };
+
+/* reg.c */
+void reg_set_state(struct reg *reg, enum reg_state state);
+/*
+ * The current site failed: close it, state FAILED, then on_result. Must
+ * be the caller's last use of @s (on_result may register elsewhere).
+ */
+void reg_site_failed(struct reg_site *s, enum sl_result res, int code,
+		     uint32_t retry_after_s, bool keepalive,
+		     const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+/* A success at the current site: on_result. Last use of @s too. */
+void reg_site_ok(struct reg_site *s, int code, bool keepalive,
+		 const char *detail);
+/* A dropping site is done (answered, failed, timed out): free it. */
+void reg_drop_done(struct reg_site *s);
+void reg_site_close(struct reg_site *s);
+uint32_t reg_rand_below(uint32_t n);
+
+/* register.c */
+int reg_send_register(struct reg_site *s, enum reg_req req);
+void reg_refresh_fired(void *arg);
+
+/* keepalive.c */
+void reg_ka_stop(struct reg_site *s);
+void reg_ka_pong(void *arg);
 
 /* Copies @s into @d with defaults filled in; -ENOMEM. */
 int reg_params_copy(struct reg_params *d, const struct reg_params *s);

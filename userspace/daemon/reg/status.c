@@ -22,40 +22,36 @@ const char *reg_state_name(enum reg_state state)
 	return names[state];
 }
 
+/* Where the binding stands: the current server, else the kept one. */
+static const struct reg_site *bound_site(const struct reg *reg)
+{
+	if (reg->cur && reg->cur->bound)
+		return reg->cur;
+	if (reg->prev && reg->prev->bound)
+		return reg->prev;
+	return NULL;
+}
+
 void reg_status(const struct reg *reg, struct reg_status *st)
 {
+	const struct reg_site *b = bound_site(reg);
 	uint64_t now = loop_now_ms(reg->loop);
-	unsigned int i;
 
 	memset(st, 0, sizeof(*st));
 	st->state = reg->state;
-	st->server = reg->sl.cur;
-	if (reg->state == REG_REGISTERED && reg->expires_at_ms > now)
-		st->expires_left_s = (uint32_t)((reg->expires_at_ms - now +
-						 999) / 1000);
-	if (reg->state == REG_REGISTERED) {
+	st->server = -1;
+	if (b) {
+		snprintf(st->server_addr, sizeof(st->server_addr), "%s",
+			 b->addr);
+		if (b->expires_at_ms > now)
+			st->expires_left_s = (uint32_t)((b->expires_at_ms -
+							 now + 999) / 1000);
 		snprintf(st->contact, sizeof(st->contact), "%s",
-			 reg->granted_contact);
-		st->granted_expires_s = reg->granted_expires_s;
+			 b->granted_contact);
+		st->granted_expires_s = b->granted_expires_s;
 	}
 	snprintf(st->last_error, sizeof(st->last_error), "%s",
 		 reg->last_error);
-	for (i = 0; i < reg->sl.n && i < REG_STATUS_MAX_SERVERS; i++) {
-		const struct sl_entry *e = &reg->sl.e[i];
-		struct reg_server_status *s = &st->servers[i];
-
-		snprintf(s->target, sizeof(s->target), "%s", e->srv.target);
-		tp_fmt_addr(&e->srv.addr, s->addr, sizeof(s->addr));
-		s->proto = e->srv.proto;
-		s->priority = e->srv.priority;
-		s->weight = e->srv.weight;
-		s->in_use = (int)i == reg->sl.cur;
-		s->last = e->last;
-		s->last_code = e->last_code;
-		if (e->last != SL_RES_NONE && now >= e->last_ms)
-			s->last_age_s = (uint32_t)((now - e->last_ms) / 1000);
-	}
-	st->n_servers = i;
 	switch (reg->state) {
 	case REG_REGISTERED:
 		snprintf(st->text, sizeof(st->text),

@@ -74,11 +74,19 @@ static bool stream_flush(struct tp_conn *c)
 static bool stream_deliver(struct tp_conn *c)
 {
 	size_t skip, len, used = 0;
+	bool pong;
 	int r;
 
 	while (conn_alive(c)) {
 		r = tp_frame(c->rbuf + used, c->rlen - used, &skip, &len);
+		/* A CRLF between messages: the RFC 5626 pong. */
+		pong = c->h.on_pong && memchr(c->rbuf + used, '\n', skip);
 		used += skip;
+		if (pong) {
+			c->h.on_pong(c->arg);
+			if (!conn_alive(c))
+				return false;
+		}
 		if (r == 0)
 			break;
 		if (r < 0) {

@@ -40,6 +40,11 @@ struct tp_handlers {
 	void (*on_message)(void *arg, const char *buf, size_t len);
 	/* The connection is dead; close it from here or later. */
 	void (*on_error)(void *arg, enum tp_error err, const char *detail);
+	/*
+	 * Optional, streams only: a CRLF arrived between messages, the
+	 * RFC 5626 pong to a TP_CRLF_PING. Addition to the lead's interface.
+	 */
+	void (*on_pong)(void *arg);
 };
 
 struct tp_opts {
@@ -57,7 +62,7 @@ struct tp_opts {
 
 #define TP_CONNECT_TIMEOUT_DEFAULT_MS	10000
 /* RFC 5626 4.4.1 keep-alive ping for streams: tp_conn_send() it as is.
- * CRLFs received between messages (pongs) are dropped silently. */
+ * CRLFs received between messages (pongs) go to on_pong, if set. */
 #define TP_CRLF_PING	"\r\n\r\n"
 
 

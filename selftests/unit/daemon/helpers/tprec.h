@@ -23,13 +23,13 @@ struct tprec {
 	bool connected;
 	bool errored;
 	bool got_msg;
-	int n_connected, n_errors, n_msgs;
+	int n_connected, n_errors, n_msgs, n_pongs;
 	enum tp_error err;
 	char detail[1024];
 	char msgs[TPREC_MAX][2048];
 	size_t lens[TPREC_MAX];
 	/* Close the connection from inside these handlers. */
-	bool close_on_msg, close_on_err;
+	bool close_on_msg, close_on_err, close_on_pong;
 };
 
 static inline void tprec_connected(void *arg)
@@ -74,10 +74,22 @@ static inline void tprec_error(void *arg, enum tp_error err,
 	}
 }
 
+static inline void tprec_pong(void *arg)
+{
+	struct tprec *r = arg;
+
+	r->n_pongs++;
+	if (r->close_on_pong) {
+		tp_conn_close(r->c);
+		r->c = NULL;
+	}
+}
+
 static const struct tp_handlers tprec_handlers = {
 	.on_connected = tprec_connected,
 	.on_message = tprec_message,
 	.on_error = tprec_error,
+	.on_pong = tprec_pong,
 };
 
 static inline void tprec_peer(struct tp_opts *o, enum tp_proto proto,

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Is the server in use still there? OPTIONS on the registration's own
+ * UDP socket, or an RFC 5626 CRLF ping on its stream with the pong due
+ * within REG_PONG_TIMEOUT_MS.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include "core/log.h"
+#include "core/loop.h"
+#include "reg/reg_int.h"
+#include "sip/msg.h"
+
+void reg_ka_stop(struct reg_site *s)
+{
+	loop_timer_cancel(s->reg->loop, &s->pong_timer);
+	if (s->ka_tx)
+		tx_abandon(s->ka_tx);
+	s->ka_tx = NULL;
+	s->ka_busy = false;
+}
+
+static void options_done(void *arg, enum tx_result res,
+			 const struct sip_msg *rsp, enum tp_error err)
+{
+	struct reg_site *s = arg;
+	enum sl_result r = sipreq_options_result(res, rsp, err);
+	char detail[80];
+
+	s->ka_tx = NULL;
+	s->ka_busy = false;
+	if (r == SL_RES_OK) {
+		snprintf(detail, sizeof(detail), "OPTIONS answered %d",
+			 rsp->status);
+		reg_site_ok(s, rsp->status, true, detail);
+		return;
+	}
+	if (res == TX_FINAL)
+		reg_site_failed(s, r, rsp->status, rsp->has_retry_after ?
+				rsp->retry_after : 0, true,
+				"OPTIONS answered %d", rsp->status);
+	else if (res == TX_TIMEOUT)
+		reg_site_failed(s, r, 0, 0, true,
+				"no answer to OPTIONS within %u ms",
+				s->reg->p.no_response_timeout_ms);
+	else
+		reg_site_failed(s, r, 0, 0, true, "transport error: %s",
+				s->tp_detail[0] ? s->tp_detail :
+				tp_error_name(err));
+}
+
+static void pong_timeout(void *arg)
+{
+	struct reg_site *s = arg;
+
+	s->ka_busy = false;
+	reg_site_failed(s, SL_RES_TIMEOUT, 0, 0, true,
+			"no pong within %u ms", REG_PONG_TIMEOUT_MS);
+}
+
+void reg_ka_pong(void *arg)
+{
+	struct reg_site *s = arg;
+
+	if (s != s->reg->cur || !s->ka_busy || s->ka_tx)
+		return;
+	loop_timer_cancel(s->reg->loop, &s->pong_timer);
+	s->ka_busy = false;
+	reg_site_ok(s, 0, true, "pong");
+}
+
+int reg_keepalive(struct reg *reg)
+{
+	static const struct tx_handlers txh = { .on_done = options_done };
+	struct reg_site *s = reg->cur;
+	int err;
+
+	if (reg->stopping || !s || !s->bound || !s->conn)
+		return -ENOTCONN;
+	if (s->ka_busy)
+		return -EBUSY;
+	s->ka_started_ms = loop_now_ms(reg->loop);
+	if (s->srv.proto == TP_UDP) {
+		const struct sipreq_options o = {
+			.proto = TP_UDP,
+			.local = &s->local,
+			.domain = reg->p.domain,
+			.user = reg->p.user,
+			.user_agent = reg->p.user_agent,
+			.t1_ms = reg->p.t1_ms,
+			.t2_ms = reg->p.t2_ms,
+			.timeout_ms = reg->p.no_response_timeout_ms,
+		};
+
+		err = sipreq_options_start(reg->txl, s->conn, &o, &txh, s,
+					   &s->ka_tx);
+	} else {
+		err = tp_conn_send(s->conn, TP_CRLF_PING,
+				   sizeof(TP_CRLF_PING) - 1);
+		if (!err)
+			loop_timer_start(reg->loop, &s->pong_timer,
+					 REG_PONG_TIMEOUT_MS, pong_timeout, s);
+	}
+	if (err)
+		return err;
+	s->ka_busy = true;
+	log_debug("line %u: keep-alive to %s", reg->p.line, s->name);
+	return 0;
+}
