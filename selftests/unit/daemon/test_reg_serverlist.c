@@ -134,6 +134,64 @@ static void test_keep_server_in_use(void **state)
 	assert_int_equal(sl_keep(&sl, &a[1]), -1);
 }
 
+/* A round that starts at a server found in use goes on from the top. */
+static void test_start_at(void **state)
+{
+	struct sip_server s[3] = {
+		srv("192.0.2.1", 5060), srv("192.0.2.2", 5060),
+		srv("192.0.2.3", 5060),
+	};
+	struct serverlist sl;
+
+	(void)state;
+	sl_init(&sl);
+	sl_set(&sl, s, 3);
+	assert_int_equal(sl_start_at(&sl, 3), -1);
+	assert_int_equal(sl_start_at(&sl, 1), 1);
+	assert_int_equal(sl.cur, 1);
+	assert_int_equal(sl_next(&sl, 0), 0);	/* the top, not 2 */
+	assert_int_equal(sl_next(&sl, 0), 2);	/* 1 is not tried twice */
+	assert_int_equal(sl_next(&sl, 0), -1);
+	assert_int_equal(sl_find(&sl, &s[2]), 2);
+	s[2].proto = TP_TCP;
+	assert_int_equal(sl_find(&sl, &s[2]), -1);	/* other transport */
+}
+
+/* Failback hysteresis: answers in a row, reset by any failure. */
+static void test_probe_count_and_hold_down(void **state)
+{
+	struct sip_server s[2] = {
+		srv("192.0.2.1", 5060), srv("192.0.2.2", 5060),
+	};
+	struct serverlist sl;
+
+	(void)state;
+	sl_init(&sl);
+	sl_set(&sl, s, 2);
+	assert_false(sl_held_down(&sl, 0, 30000, 0));	/* never failed */
+	assert_int_equal(sl_probe_report(&sl, 0, true), 1);
+	assert_int_equal(sl_probe_report(&sl, 0, true), 2);
+	assert_int_equal(sl_probe_report(&sl, 0, false), 0);
+	assert_int_equal(sl_probe_report(&sl, 0, true), 1);
+	assert_int_equal(sl_probe_report(&sl, 5, true), 0);	/* ignored */
+
+	/* A failure that moves on starts the hold-down, clears the count. */
+	sl_report(&sl, 0, SL_RES_TIMEOUT, 0, 0, 10000);
+	assert_int_equal(sl_get(&sl, 0)->probe_ok, 0);
+	assert_true(sl_held_down(&sl, 0, 30000, 10000));
+	assert_true(sl_held_down(&sl, 0, 30000, 39999));
+	assert_false(sl_held_down(&sl, 0, 30000, 40000));
+	/* Credentials refused: not a server failure. */
+	sl_report(&sl, 1, SL_RES_AUTH, 401, 0, 10000);
+	assert_false(sl_held_down(&sl, 1, 30000, 10000));
+	/* Kept across a new DNS answer. */
+	assert_int_equal(sl_probe_report(&sl, 0, true), 1);
+	sl_set(&sl, s, 2);
+	assert_int_equal(sl_get(&sl, 0)->probe_ok, 1);
+	assert_true(sl_held_down(&sl, 0, 30000, 20000));
+	assert_false(sl_held_down(&sl, 7, 30000, 20000));
+}
+
 static void test_result_names(void **state)
 {
 	(void)state;
@@ -156,6 +214,8 @@ int main(void)
 		cmocka_unit_test(test_retry_after),
 		cmocka_unit_test(test_refresh_keeps_results),
 		cmocka_unit_test(test_keep_server_in_use),
+		cmocka_unit_test(test_start_at),
+		cmocka_unit_test(test_probe_count_and_hold_down),
 		cmocka_unit_test(test_result_names),
 	};
 

@@ -135,8 +135,79 @@ static void test_render_json(void **state)
 			       "\"server\":null,\"expires_left_s\":null,"));
 	/* The newline from the server stays escaped: one JSON line. */
 	assert_non_null(strstr(out, "\"last_error\":\"403 Forbidden\\n\","
-			       "\"servers\":[]}]}\n"));
+			       "\"servers\":[]}],\"set\":null"));
 	assert_ptr_equal(strchr(out, '\n'), out + strlen(out) - 1);
+	sb_free(&sb);
+	free(s);
+}
+
+static void fake_set(struct status_snapshot *s)
+{
+	struct pset_status *ps = &s->set;
+	struct pset_event *ev;
+
+	s->has_set = true;
+	ps->state = PSET_ACTIVE;
+	ps->active = 1;
+	strcpy(ps->active_addr, "192.0.2.2:5060");
+	ps->failovers = 2;
+	ps->failbacks = 1;
+	ps->next_try_s = 55;
+	ps->n_servers = 2;
+	strcpy(ps->servers[0].target, "pbx0.example.com");
+	strcpy(ps->servers[0].addr, "192.0.2.1:5060");
+	ps->servers[0].last = SL_RES_TIMEOUT;
+	ps->probe_ok[0] = 2;
+	strcpy(ps->servers[1].target, "pbx1.example.com");
+	strcpy(ps->servers[1].addr, "192.0.2.2:5060");
+	ps->servers[1].in_use = true;
+	ps->servers[1].last = SL_RES_OK;
+	ps->servers[1].last_code = 200;
+	ps->n_events = 1;
+	ev = &ps->events[0];
+	ev->at_ms = 1700000000123ull;
+	ev->kind = PSET_EV_FAILOVER;
+	strcpy(ev->from, "192.0.2.1:5060");
+	strcpy(ev->to, "192.0.2.2:5060");
+	strcpy(ev->reason, "timeout\n");
+	ev->elapsed_ms = 2000;
+}
+
+/* The proxy set, its servers with probe counts, and its events. */
+static void test_render_set(void **state)
+{
+	struct status_snapshot *s = malloc(sizeof(*s));
+	struct strbuf sb;
+	const char *out;
+
+	(void)state;
+	fake_snapshot(s);
+	fake_set(s);
+	sb_init(&sb);
+	status_render_json(s, &sb);
+	out = sb_str(&sb);
+	assert_non_null(strstr(out, "\"set\":{\"state\":\"active\","
+			       "\"active\":1,\"active_addr\":\"192.0.2.2:5060\","
+			       "\"failovers\":2,\"failbacks\":1,"
+			       "\"consecutive_failures\":0,\"next_try_s\":55,"
+			       "\"servers\":[{\"target\":\"pbx0.example.com\""));
+	assert_non_null(strstr(out, "\"last_age_s\":0,\"probe_ok\":2}"));
+	assert_non_null(strstr(out, "\"events\":[{\"at_ms\":1700000000123,"
+			       "\"kind\":\"failover\",\"from\":\"192.0.2.1:5060\","
+			       "\"to\":\"192.0.2.2:5060\",\"reason\":\"timeout\\n\","
+			       "\"elapsed_ms\":2000}]}"));
+	assert_ptr_equal(strchr(out, '\n'), out + strlen(out) - 1);
+	sb_free(&sb);
+
+	sb_init(&sb);
+	status_render_text(s, &sb);
+	out = sb_str(&sb);
+	assert_non_null(strstr(out, "proxy set: active at 192.0.2.2:5060, "
+			       "2 failover(s), 1 failback(s), next try in 55 s\n"));
+	assert_non_null(strstr(out, "failback probes answered: 2\n"));
+	assert_non_null(strstr(out, "    1700000000.123 failover "
+			       "192.0.2.1:5060 -> 192.0.2.2:5060: timeout? "
+			       "(2000 ms)\n"));
 	sb_free(&sb);
 	free(s);
 }
@@ -209,7 +280,7 @@ static void test_socket_round_trip(void **state)
 	free(out);
 	out = query(&c, sock, true);
 	assert_memory_equal(out, "{\"version\":\"0.1\"", 16);
-	assert_non_null(strstr(out, "\"servers\":[]}]}\n"));
+	assert_non_null(strstr(out, "\"servers\":[]}],\"set\":null"));
 	free(out);
 	assert_int_equal(c.fills, 2);
 
@@ -290,6 +361,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_render_text),
 		cmocka_unit_test(test_render_json),
+		cmocka_unit_test(test_render_set),
 		cmocka_unit_test(test_socket_round_trip),
 		cmocka_unit_test(test_stale_socket_replaced),
 		cmocka_unit_test(test_unknown_request),

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Lines are restarted rather than patched on a configuration change: a
- * line whose settings changed is stopped (un-registered with the old
- * settings, at the old server) and, when every stop has completed, every
- * enabled line that is not running is started from the current
- * configuration. DNS settings live in the same struct as the SIP ones, so
- * a resolver change restarts every line and the resolver can be replaced
- * once nothing uses it.
+ * The daemon's wiring: one resolver, one proxy set for the configured
+ * target with one registration client per enabled line, the status
+ * socket.
+ *
+ * Configuration changes: when anything the set depends on changes (the
+ * target, transport, timers, DNS, failover policy), every line is stopped
+ * (un-registered with the old settings) and, once all have stopped, the
+ * set is built again. Otherwise a line whose settings changed is stopped
+ * and added again once stopped; the other lines are left alone.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,19 +20,12 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "dns/resolver.h"
+#include "failover/pset.h"
 #include "reg/reg.h"
 #include "status/status.h"
 
 /* Below the 2 s SIGTERM deadline in main.c. */
 #define APP_STOP_TIMEOUT_MS	1500
-
-struct app_line {
-	struct app *app;
-	unsigned int index;
-	struct reg *reg;
-	bool stopping;		/* reg_stop() called */
-	bool stopped;		/* on_stopped came; reg_free() pending */
-};
 
 struct app {
 	struct loop *loop;
@@ -40,8 +35,10 @@ struct app {
 	uint64_t started_ms;
 	struct resolver *resolver;
 	bool resolver_stale;
+	struct pset *pset;
+	bool set_stale;		/* rebuild the set once its lines stopped */
+	bool stopping[CFG_MAX_LINES];	/* pset_line_stop() called */
 	struct status_server *status;
-	struct app_line lines[CFG_MAX_LINES];
 	bool shutting_down;
 	void (*done)(void *arg);
 	void *done_arg;
@@ -80,6 +77,12 @@ static void apply_log_level(const struct app *app)
 		log_set_level(app->cfg.log_level);
 }
 
+/* The SO_MARK of every daemon socket (also steering's bypass mark). */
+static uint32_t app_mark(const struct app *app)
+{
+	return app->cfg.sip.socket_mark;
+}
+
 static int resolver_create(struct app *app)
 {
 	const struct cfg_sip *sip = &app->cfg.sip;
@@ -87,33 +90,21 @@ static int resolver_create(struct app *app)
 		.servers = opt_str(sip->dns_servers),
 		.timeout_ms = sip->dns_timeout_ms,
 		.tries = sip->dns_tries,
-		.mark = sip->socket_mark,
+		.mark = app_mark(app),
 	};
 
 	return resolver_new(app->loop, &ro, &app->resolver);
 }
 
-static void line_on_state(void *arg, struct reg *reg, enum reg_state state)
-{
-	struct app_line *l = arg;
-
-	(void)reg;
-	log_debug("line %u: %s", l->index, reg_state_name(state));
-}
-
 static void settle_later(struct app *app);
 
-/*
- * Freeing the registration is left to settle(): this runs inside the
- * registration's own code.
- */
-static void line_on_stopped(void *arg, struct reg *reg)
+static void on_line_stopped(void *arg, unsigned int line)
 {
-	struct app_line *l = arg;
+	struct app *app = arg;
 
-	(void)reg;
-	l->stopped = true;
-	settle_later(l->app);
+	if (line < CFG_MAX_LINES)
+		app->stopping[line] = false;
+	settle_later(app);
 }
 
 static bool stopping_any(const struct app *app)
@@ -121,26 +112,29 @@ static bool stopping_any(const struct app *app)
 	unsigned int i;
 
 	for (i = 0; i < CFG_MAX_LINES; i++) {
-		if (app->lines[i].stopping)
+		if (app->stopping[i])
 			return true;
 	}
 	return false;
 }
 
-static int line_start(struct app *app, unsigned int n)
+static const char *proto_label(const struct cfg_target *t,
+			       enum tp_proto proto)
 {
-	static const struct reg_handlers handlers = {
-		.on_state = line_on_state,
-		.on_stopped = line_on_stopped,
-	};
+	if (t->port == CFG_PORT_SRV)
+		return "(NAPTR/SRV)";
+	return tp_proto_name(proto);
+}
+
+static int line_add(struct app *app, unsigned int n)
+{
 	const struct cfg_line *cl = &app->cfg.line[n];
 	const struct cfg_sip *sip = &app->cfg.sip;
-	struct app_line *l = &app->lines[n];
 	struct cfg_target t;
 	struct reg_params p;
 	int err;
 
-	if (!config_target(&app->cfg, &t))
+	if (!app->pset || !config_target(&app->cfg, &t))
 		return -EINVAL;
 	memset(&p, 0, sizeof(p));
 	p.line = n;
@@ -149,94 +143,142 @@ static int line_start(struct app *app, unsigned int n)
 	p.display_name = opt_str(cl->display_name);
 	p.auth_user = opt_str(cl->auth_name);
 	p.password = cl->auth_password;
-	p.proxy_host = t.host;
-	p.proxy_port = t.port;
-	p.proto = sip->transport;
 	p.expires_s = sip->registration_expires_s;
 	p.no_response_timeout_ms = sip->no_response_timeout_ms;
 	p.t1_ms = sip->t1_ms;
 	p.t2_ms = sip->t2_ms;
-	p.failed_retry_s = sip->registration_failed_timeout_s;
 	p.stop_timeout_ms = APP_STOP_TIMEOUT_MS;
 	p.tls_ca_file = opt_str(sip->tls_ca_file);
 	p.tls_cert_file = opt_str(sip->tls_cert_file);
 	p.tls_key_file = opt_str(sip->tls_key_file);
-	p.mark = sip->socket_mark;
+	p.mark = app_mark(app);
 	p.outbound = sip->outbound_rfc5626;
 	p.instance_uuid = app->instance_uuid;
 	p.reg_id = 1;
 	p.user_agent = sip->user_agent;
 
-	l->app = app;
-	l->index = n;
-	err = reg_new(app->loop, app->resolver, &p, &handlers, l, &l->reg);
-	if (err)
-		goto fail;
-	err = reg_start(l->reg);
+	err = pset_line_add(app->pset, &p);
 	if (err) {
-		reg_free(l->reg);
-		l->reg = NULL;
-		goto fail;
+		log_err("line %u: cannot start: %s", n, strerror(-err));
+		return err;
 	}
 	log_info("line %u: %s@%s via %s%s%u %s", n, cl->id, t.domain, t.host,
 		 strchr(t.host, ':') ? " port " : ":", t.port,
-		 t.port == CFG_PORT_SRV ? "(NAPTR/SRV)" :
-		 sip->transport == TP_UDP ? "UDP" :
-		 sip->transport == TP_TCP ? "TCP" : "TLS");
+		 proto_label(&t, sip->transport));
 	return 0;
-fail:
-	log_err("line %u: cannot start: %s", n, strerror(-err));
-	return err;
 }
 
-static void line_stop(struct app_line *l)
+static void line_stop(struct app *app, unsigned int n)
 {
-	if (!l->reg || l->stopping)
+	if (!app->pset || app->stopping[n] || !pset_has_line(app->pset, n))
 		return;
-	l->stopping = true;
-	log_info("line %u: stopping", l->index);
-	reg_stop(l->reg);
+	app->stopping[n] = true;
+	pset_line_stop(app->pset, n);
 }
 
-/* Starts every enabled line that is not running. */
-static void start_lines(struct app *app)
+static void set_params(const struct app *app, const struct cfg_target *t,
+		       struct pset_params *p)
+{
+	const struct cfg_sip *sip = &app->cfg.sip;
+
+	memset(p, 0, sizeof(*p));
+	p->host = t->host;
+	p->port = t->port;
+	p->proto = sip->transport;
+	p->domain = t->domain;
+	p->no_response_timeout_ms = sip->no_response_timeout_ms;
+	p->t1_ms = sip->t1_ms;
+	p->t2_ms = sip->t2_ms;
+	p->tls_ca_file = opt_str(sip->tls_ca_file);
+	p->tls_cert_file = opt_str(sip->tls_cert_file);
+	p->tls_key_file = opt_str(sip->tls_key_file);
+	p->mark = app_mark(app);
+	p->user_agent = sip->user_agent;
+	p->failed_base_s = sip->registration_failed_timeout_s;
+	p->failed_max_s = sip->registration_failed_max_s;
+	p->startup_delay_max_ms = sip->startup_delay_max_ms;
+	p->symmetric = sip->symmetric_mode;
+	p->failback_retry_s = sip->failback_retry_s;
+	p->failback_probes = sip->failback_probes;
+	p->hold_down_s = sip->hold_down_s;
+	p->ka_interval_s = sip->ka_enabled ? sip->ka_timeout_s : 0;
+}
+
+static bool any_line_enabled(const struct config *cfg)
 {
 	unsigned int n;
 
 	for (n = 0; n < CFG_MAX_LINES; n++) {
-		if (app->cfg.line[n].enabled && !app->lines[n].reg)
-			line_start(app, n);
+		if (cfg->line[n].enabled)
+			return true;
+	}
+	return false;
+}
+
+/* Build the set for the configured target with every enabled line. */
+static int set_start(struct app *app)
+{
+	static const struct pset_handlers handlers = {
+		.on_line_stopped = on_line_stopped,
+	};
+	struct pset_params p;
+	struct cfg_target t;
+	unsigned int n;
+	int err;
+
+	if (!config_target(&app->cfg, &t) || !any_line_enabled(&app->cfg))
+		return 0;
+	set_params(app, &t, &p);
+	err = pset_new(app->loop, app->resolver, NULL, &p, &handlers, app,
+		       &app->pset);
+	if (err) {
+		log_err("proxy set %s: cannot create: %s", t.host,
+			strerror(-err));
+		return err;
+	}
+	for (n = 0; n < CFG_MAX_LINES; n++) {
+		if (app->cfg.line[n].enabled)
+			line_add(app, n);
+	}
+	return pset_start(app->pset);
+}
+
+/* Adds every enabled line that is not in the set. */
+static void add_lines(struct app *app)
+{
+	unsigned int n;
+
+	for (n = 0; n < CFG_MAX_LINES; n++) {
+		if (app->cfg.line[n].enabled && !pset_has_line(app->pset, n))
+			line_add(app, n);
 	}
 }
 
 /*
- * Runs from the loop after stops complete: frees the stopped lines, then
- * either reports the shutdown done or, once no line is stopping any more,
- * replaces the resolver if needed and starts what is enabled.
+ * Runs from the loop after stops complete: reports the shutdown done or,
+ * once no line is stopping any more, rebuilds what is stale and starts
+ * what is enabled.
  */
 static void settle(void *arg)
 {
 	struct app *app = arg;
-	unsigned int n;
 
-	for (n = 0; n < CFG_MAX_LINES; n++) {
-		struct app_line *l = &app->lines[n];
-
-		if (!l->stopped)
-			continue;
-		reg_free(l->reg);
-		l->reg = NULL;
-		l->stopping = false;
-		l->stopped = false;
-		log_info("line %u: stopped", n);
-	}
 	if (app->shutting_down) {
-		if (!app_active_lines(app) && app->done)
-			app->done(app->done_arg);
+		if (!app_active_lines(app)) {
+			pset_free(app->pset);
+			app->pset = NULL;
+			if (app->done)
+				app->done(app->done_arg);
+		}
 		return;
 	}
 	if (stopping_any(app))
 		return;
+	if (app->set_stale || (app->pset && !pset_lines(app->pset))) {
+		pset_free(app->pset);
+		app->pset = NULL;
+		app->set_stale = false;
+	}
 	if (app->resolver_stale) {
 		resolver_free(app->resolver);
 		app->resolver = NULL;
@@ -247,7 +289,10 @@ static void settle(void *arg)
 			return;
 		}
 	}
-	start_lines(app);
+	if (!app->pset)
+		set_start(app);
+	else
+		add_lines(app);
 }
 
 static void settle_later(struct app *app)
@@ -257,11 +302,7 @@ static void settle_later(struct app *app)
 
 unsigned int app_active_lines(const struct app *app)
 {
-	unsigned int i, n = 0;
-
-	for (i = 0; i < CFG_MAX_LINES; i++)
-		n += app->lines[i].reg != NULL;
-	return n;
+	return app->pset ? pset_lines(app->pset) : 0;
 }
 
 static void status_fill(void *arg, struct status_snapshot *snap)
@@ -277,11 +318,13 @@ static void status_fill(void *arg, struct status_snapshot *snap)
 		memset(&t, 0, sizeof(t));
 	for (n = 0; n < CFG_MAX_LINES; n++) {
 		const struct cfg_line *cl = &app->cfg.line[n];
-		struct status_line *sl;
+		struct status_line *sl = &snap->lines[snap->n_lines];
+		bool running = app->pset &&
+			       pset_line_status(app->pset, n, &sl->reg);
 
-		if (!cl->enabled && !app->lines[n].reg)
+		if (!cl->enabled && !running)
 			continue;
-		sl = &snap->lines[snap->n_lines++];
+		snap->n_lines++;
 		sl->index = n;
 		snprintf(sl->id, sizeof(sl->id), "%s", cl->id);
 		snprintf(sl->description, sizeof(sl->description), "%s",
@@ -289,14 +332,17 @@ static void status_fill(void *arg, struct status_snapshot *snap)
 		snprintf(sl->domain, sizeof(sl->domain), "%s",
 			 t.domain ? t.domain : "");
 		sl->proto = app->cfg.sip.transport;
-		if (app->lines[n].reg) {
-			reg_status(app->lines[n].reg, &sl->reg);
-		} else {
+		if (!running) {
+			memset(&sl->reg, 0, sizeof(sl->reg));
 			sl->reg.state = REG_IDLE;
 			sl->reg.server = -1;
 			snprintf(sl->reg.text, sizeof(sl->reg.text),
 				 "not running");
 		}
+	}
+	if (app->pset) {
+		snap->has_set = true;
+		pset_status(app->pset, &snap->set);
 	}
 }
 
@@ -342,8 +388,14 @@ int app_start(struct app *app)
 		log_err("DNS resolver: %s", strerror(-err));
 		return err;
 	}
-	start_lines(app);
+	set_start(app);
 	return 0;
+}
+
+/* Does the set as a whole depend on something that changed? */
+static bool set_changed(const struct config *a, const struct config *b)
+{
+	return memcmp(&a->sip, &b->sip, sizeof(a->sip)) != 0;
 }
 
 void app_reload(struct app *app, const struct config *cfg)
@@ -364,17 +416,19 @@ void app_reload(struct app *app, const struct config *cfg)
 	    old.sip.dns_tries != cfg->sip.dns_tries ||
 	    old.sip.socket_mark != cfg->sip.socket_mark)
 		app->resolver_stale = true;
+	if (set_changed(&old, cfg) || app->resolver_stale)
+		app->set_stale = true;
 	for (n = 0; n < CFG_MAX_LINES; n++) {
-		struct app_line *l = &app->lines[n];
-
-		if (!l->reg)
-			continue;
-		if (!cfg->line[n].enabled || config_line_changed(&old, cfg, n)) {
-			line_stop(l);
-			changed++;
+		if (app->set_stale || !cfg->line[n].enabled ||
+		    config_line_changed(&old, cfg, n)) {
+			if (app->pset && pset_has_line(app->pset, n)) {
+				line_stop(app, n);
+				changed++;
+			}
 		}
 	}
-	log_info("configuration reloaded: %u line(s) restarting", changed);
+	log_info("configuration reloaded: %u line(s) restarting%s", changed,
+		 app->set_stale ? " with a new proxy set" : "");
 	/* Starts new lines now if nothing has to stop first. */
 	settle_later(app);
 }
@@ -387,22 +441,17 @@ void app_stop(struct app *app, void (*done)(void *arg), void *arg)
 	app->done = done;
 	app->done_arg = arg;
 	for (n = 0; n < CFG_MAX_LINES; n++)
-		line_stop(&app->lines[n]);
+		line_stop(app, n);
 	/* With no line running, done comes at once (from the loop). */
 	settle_later(app);
 }
 
 void app_free(struct app *app)
 {
-	unsigned int n;
-
 	if (!app)
 		return;
 	loop_timer_cancel(app->loop, &app->settle_timer);
-	for (n = 0; n < CFG_MAX_LINES; n++) {
-		if (app->lines[n].reg)
-			reg_free(app->lines[n].reg);
-	}
+	pset_free(app->pset);
 	status_server_free(app->status);
 	resolver_free(app->resolver);
 	free(app);

@@ -127,6 +127,8 @@ int pset_line_add(struct pset *ps, const struct reg_params *rp);
 /* Un-register the line; on_line_stopped follows from the loop. */
 void pset_line_stop(struct pset *ps, unsigned int line);
 unsigned int pset_lines(const struct pset *ps);
+/* Is line @line in the set (running or stopping)? */
+bool pset_has_line(const struct pset *ps, unsigned int line);
 
 /* Start-up delay, resolve, register every line. */
 int pset_start(struct pset *ps);

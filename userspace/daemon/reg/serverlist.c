@@ -72,6 +72,8 @@ void sl_set(struct serverlist *sl, const struct sip_server *srv,
 				e->last_code = old.e[j].last_code;
 				e->last_ms = old.e[j].last_ms;
 				e->retry_after_ms = old.e[j].retry_after_ms;
+				e->fail_ms = old.e[j].fail_ms;
+				e->probe_ok = old.e[j].probe_ok;
 				break;
 			}
 		}
@@ -92,6 +94,11 @@ void sl_report(struct serverlist *sl, int idx, enum sl_result res, int code,
 	e->last_ms = now_ms;
 	e->retry_after_ms = retry_after_s ?
 			    now_ms + (uint64_t)retry_after_s * 1000 : 0;
+	if (sl_result_fails_over(res)) {
+		/* 0 is "never": a failure at time 0 still counts. */
+		e->fail_ms = now_ms ? now_ms : 1;
+		e->probe_ok = 0;
+	}
 }
 
 static bool held_back(const struct sl_entry *e, uint64_t now_ms)
@@ -99,14 +106,32 @@ static bool held_back(const struct sl_entry *e, uint64_t now_ms)
 	return e->retry_after_ms && e->retry_after_ms > now_ms;
 }
 
-/* Next usable entry from @start on, marking the ones passed as tried. */
-static int pick_from(struct serverlist *sl, unsigned int start,
-		     uint64_t now_ms)
+static void mark_tried(struct serverlist *sl, unsigned int i)
+{
+	if (!sl->e[i].round_tried) {
+		sl->e[i].round_tried = true;
+		sl->tried++;
+	}
+}
+
+static void new_round(struct serverlist *sl)
 {
 	unsigned int i;
 
-	for (i = start; i < sl->n; i++) {
-		sl->tried++;
+	for (i = 0; i < sl->n; i++)
+		sl->e[i].round_tried = false;
+	sl->tried = 0;
+}
+
+/* First usable entry not tried in this round, marking the ones passed. */
+static int pick(struct serverlist *sl, uint64_t now_ms)
+{
+	unsigned int i;
+
+	for (i = 0; i < sl->n; i++) {
+		if (sl->e[i].round_tried)
+			continue;
+		mark_tried(sl, i);
 		if (!held_back(&sl->e[i], now_ms)) {
 			sl->cur = (int)i;
 			return sl->cur;
@@ -118,15 +143,55 @@ static int pick_from(struct serverlist *sl, unsigned int start,
 
 int sl_first(struct serverlist *sl, uint64_t now_ms)
 {
-	sl->tried = 0;
-	return pick_from(sl, 0, now_ms);
+	new_round(sl);
+	return pick(sl, now_ms);
 }
 
 int sl_next(struct serverlist *sl, uint64_t now_ms)
 {
 	if (sl->cur < 0)
 		return -1;
-	return pick_from(sl, (unsigned int)sl->cur + 1, now_ms);
+	return pick(sl, now_ms);
+}
+
+int sl_start_at(struct serverlist *sl, int idx)
+{
+	if (idx < 0 || (unsigned int)idx >= sl->n)
+		return -1;
+	new_round(sl);
+	mark_tried(sl, (unsigned int)idx);
+	sl->cur = idx;
+	return idx;
+}
+
+int sl_find(const struct serverlist *sl, const struct sip_server *srv)
+{
+	unsigned int i;
+
+	for (i = 0; i < sl->n; i++) {
+		if (same_server(&sl->e[i].srv, srv))
+			return (int)i;
+	}
+	return -1;
+}
+
+unsigned int sl_probe_report(struct serverlist *sl, int idx, bool ok)
+{
+	struct sl_entry *e;
+
+	if (idx < 0 || (unsigned int)idx >= sl->n)
+		return 0;
+	e = &sl->e[idx];
+	e->probe_ok = ok ? e->probe_ok + 1 : 0;
+	return e->probe_ok;
+}
+
+bool sl_held_down(const struct serverlist *sl, int idx, uint64_t hold_ms,
+		  uint64_t now_ms)
+{
+	const struct sl_entry *e = sl_get(sl, idx);
+
+	return e && e->fail_ms && now_ms < e->fail_ms + hold_ms;
 }
 
 const struct sl_entry *sl_get(const struct serverlist *sl, int idx)
@@ -138,14 +203,15 @@ const struct sl_entry *sl_get(const struct serverlist *sl, int idx)
 
 int sl_keep(struct serverlist *sl, const struct sip_server *srv)
 {
-	unsigned int i;
+	int idx = sl_find(sl, srv);
+	int i;
 
-	for (i = 0; i < sl->n; i++) {
-		if (same_server(&sl->e[i].srv, srv)) {
-			sl->cur = (int)i;
-			sl->tried = i + 1;
-			return sl->cur;
-		}
-	}
-	return -1;
+	if (idx < 0)
+		return -1;
+	new_round(sl);
+	/* The entries before it are behind us in this round. */
+	for (i = 0; i <= idx; i++)
+		mark_tried(sl, (unsigned int)i);
+	sl->cur = idx;
+	return idx;
 }

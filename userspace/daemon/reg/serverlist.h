@@ -38,6 +38,9 @@ struct sl_entry {
 	int last_code;
 	uint64_t last_ms;		/* loop time of @last */
 	uint64_t retry_after_ms;	/* do not use before (503 Retry-After) */
+	uint64_t fail_ms;		/* last failure that moves on, 0: none */
+	unsigned int probe_ok;		/* failback probes answered in a row */
+	bool round_tried;		/* tried (or skipped) in this round */
 };
 
 struct serverlist {
@@ -62,8 +65,30 @@ void sl_report(struct serverlist *sl, int idx, enum sl_result res, int code,
  * is not held back by Retry-After. -1 when the list is empty.
  */
 int sl_first(struct serverlist *sl, uint64_t now_ms);
-/* The next entry after a failure in this round, -1 when all were tried. */
+/*
+ * The next entry after a failure in this round: the first in DNS order
+ * not yet tried in it and not held back. -1 when all were tried.
+ */
 int sl_next(struct serverlist *sl, uint64_t now_ms);
+/*
+ * Start a round at entry @idx (a server found in use, e.g. the steering
+ * target an earlier daemon left); sl_next() then goes on from the top
+ * with the entries not yet tried. -1 when @idx is out of range.
+ */
+int sl_start_at(struct serverlist *sl, int idx);
+/* The entry for @srv (same address, port and transport), -1: none. */
+int sl_find(const struct serverlist *sl, const struct sip_server *srv);
+/*
+ * A failback probe of entry @idx answered (@ok) or not: returns the
+ * answers in a row so far (0 after a failure).
+ */
+unsigned int sl_probe_report(struct serverlist *sl, int idx, bool ok);
+/*
+ * Did entry @idx fail less than @hold_ms ago? Hysteresis of failback: a
+ * server that just failed is not returned to.
+ */
+bool sl_held_down(const struct serverlist *sl, int idx, uint64_t hold_ms,
+		  uint64_t now_ms);
 const struct sl_entry *sl_get(const struct serverlist *sl, int idx);
 /*
  * Keep using the entry for @srv after a new DNS answer: it becomes the

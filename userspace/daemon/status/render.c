@@ -83,6 +83,65 @@ static void clean_line(struct status_line *l)
 	}
 }
 
+static void text_events(struct strbuf *out, const struct pset_status *ps)
+{
+	unsigned int i;
+
+	if (!ps->n_events)
+		return;
+	sb_puts(out, "  events:\n");
+	for (i = 0; i < ps->n_events && i < PSET_EVENTS; i++) {
+		const struct pset_event *e = &ps->events[i];
+
+		sb_printf(out, "    %llu.%03u %s", (unsigned long long)
+			  (e->at_ms / 1000), (unsigned int)(e->at_ms % 1000),
+			  pset_event_name(e->kind));
+		if (e->from[0])
+			sb_printf(out, " %s", e->from);
+		if (e->from[0] && e->to[0])
+			sb_puts(out, " ->");
+		if (e->to[0])
+			sb_printf(out, " %s", e->to);
+		sb_printf(out, ": %s (%u ms)\n", e->reason, e->elapsed_ms);
+	}
+}
+
+static void text_set(struct strbuf *out, const struct pset_status *ps)
+{
+	unsigned int i;
+
+	sb_printf(out, "proxy set: %s", pset_state_name(ps->state));
+	if (ps->active_addr[0])
+		sb_printf(out, " at %s", ps->active_addr);
+	sb_printf(out, ", %u failover(s), %u failback(s)", ps->failovers,
+		  ps->failbacks);
+	if (ps->consecutive_failures)
+		sb_printf(out, ", %u round(s) failed",
+			  ps->consecutive_failures);
+	if (ps->next_try_s)
+		sb_printf(out, ", next try in %u s", ps->next_try_s);
+	sb_puts(out, "\n");
+	for (i = 0; i < ps->n_servers && i < REG_STATUS_MAX_SERVERS; i++) {
+		text_server(out, i, &ps->servers[i]);
+		if (ps->probe_ok[i])
+			sb_printf(out, "    failback probes answered: %u\n",
+				  ps->probe_ok[i]);
+	}
+	text_events(out, ps);
+}
+
+static void clean_set(struct pset_status *ps)
+{
+	unsigned int i;
+
+	for (i = 0; i < REG_STATUS_MAX_SERVERS; i++) {
+		clean(ps->servers[i].target);
+		clean(ps->servers[i].addr);
+	}
+	for (i = 0; i < PSET_EVENTS; i++)
+		clean(ps->events[i].reason);
+}
+
 void status_render_text(const struct status_snapshot *snap,
 			struct strbuf *out)
 {
@@ -108,11 +167,23 @@ void status_render_text(const struct status_snapshot *snap,
 		text_line(out, line);
 	}
 	free(line);
+	if (snap->has_set) {
+		struct pset_status *ps = malloc(sizeof(*ps));
+
+		if (!ps) {
+			sb_puts(out, "error: out of memory\n");
+			return;
+		}
+		memcpy(ps, &snap->set, sizeof(*ps));
+		clean_set(ps);
+		text_set(out, ps);
+		free(ps);
+	}
 }
 
-static void json_server(struct json *j, const struct reg_server_status *s)
+static void json_server_fields(struct json *j,
+			       const struct reg_server_status *s)
 {
-	json_obj_begin(j, NULL);
 	json_str(j, "target", s->target);
 	json_str(j, "addr", s->addr);
 	json_str(j, "proto", tp_proto_name(s->proto));
@@ -128,6 +199,54 @@ static void json_server(struct json *j, const struct reg_server_status *s)
 		json_null(j, "last_age_s");
 	else
 		json_uint(j, "last_age_s", s->last_age_s);
+}
+
+static void json_server(struct json *j, const struct reg_server_status *s)
+{
+	json_obj_begin(j, NULL);
+	json_server_fields(j, s);
+	json_obj_end(j);
+}
+
+static void json_event(struct json *j, const struct pset_event *e)
+{
+	json_obj_begin(j, NULL);
+	json_uint(j, "at_ms", e->at_ms);
+	json_str(j, "kind", pset_event_name(e->kind));
+	json_str(j, "from", e->from);
+	json_str(j, "to", e->to);
+	json_str(j, "reason", e->reason);
+	json_uint(j, "elapsed_ms", e->elapsed_ms);
+	json_obj_end(j);
+}
+
+static void json_set(struct json *j, const struct pset_status *ps)
+{
+	unsigned int i;
+
+	json_obj_begin(j, "set");
+	json_str(j, "state", pset_state_name(ps->state));
+	if (ps->active >= 0)
+		json_uint(j, "active", (unsigned int)ps->active);
+	else
+		json_null(j, "active");
+	json_str(j, "active_addr", ps->active_addr);
+	json_uint(j, "failovers", ps->failovers);
+	json_uint(j, "failbacks", ps->failbacks);
+	json_uint(j, "consecutive_failures", ps->consecutive_failures);
+	json_uint(j, "next_try_s", ps->next_try_s);
+	json_arr_begin(j, "servers");
+	for (i = 0; i < ps->n_servers && i < REG_STATUS_MAX_SERVERS; i++) {
+		json_obj_begin(j, NULL);
+		json_server_fields(j, &ps->servers[i]);
+		json_uint(j, "probe_ok", ps->probe_ok[i]);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_arr_begin(j, "events");
+	for (i = 0; i < ps->n_events && i < PSET_EVENTS; i++)
+		json_event(j, &ps->events[i]);
+	json_arr_end(j);
 	json_obj_end(j);
 }
 
@@ -182,6 +301,10 @@ void status_render_json(const struct status_snapshot *snap,
 	for (i = 0; i < snap->n_lines && i < CFG_MAX_LINES; i++)
 		json_line(&j, &snap->lines[i]);
 	json_arr_end(&j);
+	if (snap->has_set)
+		json_set(&j, &snap->set);
+	else
+		json_null(&j, "set");
 	json_obj_end(&j);
 	sb_puts(out, "\n");
 }

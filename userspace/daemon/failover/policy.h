@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The proxy set's timing policy as pure functions of their inputs and a
+ * random number, so tests can check every bound without a clock.
+ */
+#ifndef SIPSTEERD_FAILOVER_POLICY_H
+#define SIPSTEERD_FAILOVER_POLICY_H
+
+#include <stdint.h>
+
+/* Never wait less than this, whatever the configuration says. */
+#define POLICY_MIN_WAIT_MS	1000
+
+/*
+ * RFC 5626 section 4.5 after @failures rounds in a row failed:
+ * upper = min(@max_s, @base_s * 2^@failures), then a point in
+ * [50 %, 100 %] of upper chosen by @rnd (uniform over uint32_t). After
+ * the first failure that is base..2*base, so nothing is retried sooner
+ * than registration_failed_timeout; never below POLICY_MIN_WAIT_MS.
+ */
+uint64_t policy_backoff_ms(uint32_t base_s, uint32_t max_s,
+			   uint32_t failures, uint32_t rnd);
+
+/* Keep-alive: 80-100 % of @interval_s, at least POLICY_MIN_WAIT_MS. */
+uint64_t policy_keepalive_ms(uint32_t interval_s, uint32_t rnd);
+
+/* Start-up delay: uniform in [0, @max_ms]. */
+uint64_t policy_startup_ms(uint32_t max_ms, uint32_t rnd);
+
+/* A uniform point in [@lo, @hi] picked by @rnd. */
+uint64_t policy_pick(uint64_t lo, uint64_t hi, uint32_t rnd);
+
+/* A random uint32_t from getrandom(), for the functions above. */
+uint32_t policy_random(void);
+
+#endif

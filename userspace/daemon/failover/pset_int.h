@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Inside the proxy set: its state, shared by pset.c (the decision),
+ * pset_lines.c (the lines' registration clients), event.c (the event
+ * ring and its log lines) and pset_status.c. Nothing outside failover/
+ * includes this.
+ */
+#ifndef SIPSTEERD_PSET_INT_H
+#define SIPSTEERD_PSET_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/log.h"
+#include "core/loop.h"
+#include "failover/pset.h"
+#include "reg/serverlist.h"
+
+#define PSET_MAX_LINES		16
+/* A DNS answer with a shorter TTL is not asked again sooner. */
+#define PSET_DNS_MIN_S		5
+
+struct probe;
+
+struct pset_line {
+	struct pset *ps;
+	bool used;
+	unsigned int index;
+	struct reg *reg;
+	bool stopping;		/* pset_line_stop() called */
+	bool registered;	/* a binding stands at @bound */
+	struct sip_server bound;
+	bool own_wait;		/* credentials refused: retrying alone */
+	uint32_t own_failures;
+	struct loop_timer retry_timer;
+	struct loop_timer stopped_timer;
+};
+
+/* Why the lines are going to the target. */
+enum pset_move {
+	MOVE_NONE,
+	MOVE_FIRST,		/* a new round after start or backoff */
+	MOVE_FAILOVER,
+	MOVE_FAILBACK,
+	MOVE_NETWORK,		/* same server, new transports */
+};
+
+struct pset {
+	struct loop *loop;
+	struct resolver *resolver;
+	struct steer *steer;
+	struct pset_params p;		/* strings owned */
+	struct pset_handlers h;
+	void *arg;
+
+	enum pset_state state;
+	bool started;
+	struct serverlist sl;
+	bool has_target;
+	struct sip_server target;	/* where the lines go or are */
+	bool has_prev;
+	struct sip_server prev;		/* where they were (failback undo) */
+	enum pset_move move;
+	bool move_done;			/* a line registered at @target */
+	uint64_t move_ms;		/* loop time of the trigger */
+	char move_reason[96];
+	bool adopt_pending;		/* try the steering target first */
+	struct sockaddr_storage adopt;
+	uint32_t failovers, failbacks, consecutive_failures;
+	char last_error[160];
+
+	struct loop_timer wait_timer;	/* start-up delay, backoff */
+	struct loop_timer ka_timer;
+	struct loop_timer probe_timer;
+	struct loop_timer dns_timer;
+	bool dns_refreshing;
+	struct probe *probe;
+	struct sip_server probe_srv;
+
+	struct pset_line lines[PSET_MAX_LINES];
+
+	struct pset_event events[PSET_EVENTS];	/* ring */
+	unsigned int ev_next, ev_count;
+};
+
+/* event.c: one status ring entry and one log line. */
+void pset_event(struct pset *ps, enum log_level lvl,
+		enum pset_event_kind kind, const struct sip_server *from,
+		const struct sip_server *to, uint32_t elapsed_ms,
+		const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+void pset_fmt_server(const struct sip_server *srv, char *buf, size_t size);
+bool pset_same_server(const struct sip_server *a,
+		      const struct sip_server *b);
+
+/* pset_lines.c */
+int pset_lines_register(struct pset *ps);
+void pset_line_register(struct pset_line *l);
+struct pset_line *pset_line_find(const struct pset *ps, unsigned int line);
+void pset_line_free(struct pset_line *l);
+
+/* pset_steer.c: the steering service follows the set. */
+void pset_steer_servers(struct pset *ps, const struct sip_server *srv,
+			unsigned int n);
+void pset_steer_switch(struct pset *ps);
+/* The target an earlier daemon left in the module, if any. */
+bool pset_steer_adopted(struct pset *ps, struct sockaddr_storage *out);
+
+/* pset.c: a line's outcome at a server. */
+void pset_line_result(struct pset_line *l, const struct reg_result *r);
+
+#endif

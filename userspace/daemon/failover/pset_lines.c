@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The proxy set's lines: one registration client each, sent where the
+ * set decides. A line whose credentials are refused retries on its own
+ * with backoff and never moves the others.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "failover/policy.h"
+#include "failover/pset_int.h"
+#include "reg/reg.h"
+
+struct pset_line *pset_line_find(const struct pset *ps, unsigned int line)
+{
+	unsigned int i;
+
+	for (i = 0; i < PSET_MAX_LINES; i++) {
+		if (ps->lines[i].used && ps->lines[i].index == line)
+			return (struct pset_line *)&ps->lines[i];
+	}
+	return NULL;
+}
+
+unsigned int pset_lines(const struct pset *ps)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < PSET_MAX_LINES; i++)
+		n += ps->lines[i].used;
+	return n;
+}
+
+bool pset_has_line(const struct pset *ps, unsigned int line)
+{
+	return pset_line_find(ps, line) != NULL;
+}
+
+static bool line_active(const struct pset_line *l)
+{
+	return l->used && !l->stopping && !l->own_wait;
+}
+
+void pset_line_register(struct pset_line *l)
+{
+	struct pset *ps = l->ps;
+	char addr[64];
+	int err;
+
+	if (!ps->has_target || !line_active(l))
+		return;
+	err = reg_register_at(l->reg, &ps->target);
+	if (!err)
+		return;
+	pset_fmt_server(&ps->target, addr, sizeof(addr));
+	log_warn("line %u: cannot register at %s: %s", l->index, addr,
+		 strerror(-err));
+}
+
+int pset_lines_register(struct pset *ps)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < PSET_MAX_LINES; i++) {
+		if (!line_active(&ps->lines[i]))
+			continue;
+		pset_line_register(&ps->lines[i]);
+		n++;
+	}
+	return (int)n;
+}
+
+static void line_retry_fired(void *arg)
+{
+	struct pset_line *l = arg;
+
+	l->own_wait = false;
+	if (l->ps->state == PSET_ACTIVE || l->ps->state == PSET_REGISTERING)
+		pset_line_register(l);
+}
+
+/* Credentials or policy refused at a working server: this line only. */
+static void line_refused(struct pset_line *l, const struct reg_result *r)
+{
+	struct pset *ps = l->ps;
+	uint64_t wait_ms;
+
+	l->registered = false;
+	l->own_wait = true;
+	l->own_failures++;
+	wait_ms = policy_backoff_ms(ps->p.failed_base_s, ps->p.failed_max_s,
+				    l->own_failures, policy_random());
+	log_warn("line %u: %s (%s); retrying this line in %llu s, the "
+		 "others stay", l->index, r->detail, sl_result_name(r->res),
+		 (unsigned long long)(wait_ms + 999) / 1000);
+	loop_timer_start(ps->loop, &l->retry_timer, wait_ms,
+			 line_retry_fired, l);
+}
+
+static void line_on_state(void *arg, struct reg *reg, enum reg_state state)
+{
+	struct pset_line *l = arg;
+
+	(void)reg;
+	log_debug("line %u: %s", l->index, reg_state_name(state));
+}
+
+static void line_on_result(void *arg, struct reg *reg,
+			   const struct reg_result *r)
+{
+	struct pset_line *l = arg;
+
+	(void)reg;
+	if (l->stopping)
+		return;
+	if (r->res == SL_RES_OK && !r->keepalive) {
+		l->registered = true;
+		l->bound = *r->srv;
+		l->own_failures = 0;
+	} else if (r->res != SL_RES_OK && !r->keepalive &&
+		   (!l->registered || pset_same_server(&l->bound, r->srv))) {
+		l->registered = false;
+	}
+	if (!r->keepalive &&
+	    (r->res == SL_RES_AUTH || r->res == SL_RES_REJECTED)) {
+		line_refused(l, r);
+		return;
+	}
+	pset_line_result(l, r);
+}
+
+static void line_stopped_fired(void *arg)
+{
+	struct pset_line *l = arg;
+	struct pset *ps = l->ps;
+	unsigned int index = l->index;
+
+	pset_line_free(l);
+	log_info("line %u: stopped", index);
+	if (ps->h.on_line_stopped)
+		ps->h.on_line_stopped(ps->arg, index);
+}
+
+/* The registration is done: free it from the loop, not from inside reg. */
+static void line_on_stopped(void *arg, struct reg *reg)
+{
+	struct pset_line *l = arg;
+
+	(void)reg;
+	loop_timer_start(l->ps->loop, &l->stopped_timer, 0,
+			 line_stopped_fired, l);
+}
+
+int pset_line_add(struct pset *ps, const struct reg_params *rp)
+{
+	static const struct reg_handlers handlers = {
+		.on_state = line_on_state,
+		.on_result = line_on_result,
+		.on_stopped = line_on_stopped,
+	};
+	struct pset_line *l = NULL;
+	unsigned int i;
+	int err;
+
+	if (!rp)
+		return -EINVAL;
+	if (pset_line_find(ps, rp->line))
+		return -EEXIST;
+	for (i = 0; i < PSET_MAX_LINES && !l; i++) {
+		if (!ps->lines[i].used)
+			l = &ps->lines[i];
+	}
+	if (!l)
+		return -ENOMEM;
+	memset(l, 0, sizeof(*l));
+	l->ps = ps;
+	l->index = rp->line;
+	err = reg_new(ps->loop, rp, &handlers, l, &l->reg);
+	if (err)
+		return err;
+	l->used = true;
+	if (ps->state == PSET_REGISTERING || ps->state == PSET_ACTIVE)
+		pset_line_register(l);
+	return 0;
+}
+
+void pset_line_stop(struct pset *ps, unsigned int line)
+{
+	struct pset_line *l = pset_line_find(ps, line);
+
+	if (!l || l->stopping)
+		return;
+	l->stopping = true;
+	loop_timer_cancel(ps->loop, &l->retry_timer);
+	log_info("line %u: stopping", line);
+	reg_stop(l->reg);
+}
+
+void pset_line_free(struct pset_line *l)
+{
+	struct loop *loop = l->ps->loop;
+
+	loop_timer_cancel(loop, &l->retry_timer);
+	loop_timer_cancel(loop, &l->stopped_timer);
+	reg_free(l->reg);
+	memset(l, 0, sizeof(*l));
+}
