@@ -104,6 +104,15 @@ static const struct result *last_res(const struct fixture *f)
 	return &f->res[f->n_res - 1];
 }
 
+/* There are @n results and the last one is @res. */
+static const struct result *expect_result(const struct fixture *f,
+					  unsigned int n, enum sl_result res)
+{
+	assert_int_equal(f->n_res, n);
+	assert_int_equal(last_res(f)->r.res, res);
+	return last_res(f);
+}
+
 static int setup(void **state)
 {
 	static struct fixture f;
@@ -197,6 +206,17 @@ static void start_at(struct fixture *f, struct registrar *r,
 	assert_int_equal(f->n_res, 0);
 }
 
+/* Registered at @r (digest, 600 s asked), 50 ms into the test. */
+static void registered_at(struct fixture *f, struct registrar *r)
+{
+	struct reg_status st;
+
+	start_at(f, r, REGISTRAR_DIGEST, 600);
+	advance(f, 50);
+	reg_status(f->reg, &st);
+	assert_int_equal(st.state, REG_REGISTERED);
+}
+
 static bool log_has(struct fixture *f, const char *needle)
 {
 	char *buf = calloc(1, 65536);
@@ -243,9 +263,7 @@ static void test_register_and_unregister(void **state)
 	assert_int_equal(st->server, -1);	/* the proxy set's to fill */
 	assert_int_equal(st->n_servers, 0);
 	assert_int_equal(st->last_error[0], '\0');
-	assert_int_equal(f->n_res, 1);
-	x = last_res(f);
-	assert_int_equal(x->r.res, SL_RES_OK);
+	x = expect_result(f, 1, SL_RES_OK);
 	assert_int_equal(x->r.code, 200);
 	assert_false(x->r.refresh);
 	assert_false(x->r.keepalive);
@@ -283,9 +301,7 @@ static void test_wrong_password(void **state)
 	reg_status(f->reg, &st);
 	assert_int_equal(st.state, REG_FAILED);
 	assert_int_equal(f->a.n_req, 2);
-	assert_int_equal(f->n_res, 1);
-	x = last_res(f);
-	assert_int_equal(x->r.res, SL_RES_AUTH);
+	x = expect_result(f, 1, SL_RES_AUTH);
 	assert_int_equal(x->r.code, 401);
 	assert_non_null(strstr(x->detail, "authentication failed"));
 	assert_non_null(strstr(st.last_error, "authentication failed"));
@@ -357,9 +373,7 @@ static void test_503(void **state)
 	reg_status(f->reg, &st);
 	assert_int_equal(st.state, REG_FAILED);
 	assert_int_equal(f->a.n_req, 1);
-	assert_int_equal(f->n_res, 1);
-	x = last_res(f);
-	assert_int_equal(x->r.res, SL_RES_503);
+	x = expect_result(f, 1, SL_RES_503);
 	assert_int_equal(x->r.code, 503);
 	assert_int_equal(x->r.retry_after_s, 30);
 	assert_non_null(strstr(x->detail, "503"));
@@ -381,9 +395,7 @@ static void test_no_response(void **state)
 	advance(f, 400);
 	reg_status(f->reg, &st);
 	assert_int_equal(st.state, REG_FAILED);
-	assert_int_equal(f->n_res, 1);
-	x = last_res(f);
-	assert_int_equal(x->r.res, SL_RES_TIMEOUT);
+	x = expect_result(f, 1, SL_RES_TIMEOUT);
 	assert_int_equal(x->r.code, 0);
 	assert_int_equal(x->r.elapsed_ms, 300);
 	assert_int_equal(x->at_ms, T0 + 300);
@@ -425,9 +437,7 @@ static void test_refresh(void **state)
 	reg_status(f->reg, &st);
 	assert_int_equal(st.state, REG_REGISTERED);
 	assert_true(st.expires_left_s >= 1);
-	assert_int_equal(f->n_res, 2);
-	x = last_res(f);
-	assert_int_equal(x->r.res, SL_RES_OK);
+	x = expect_result(f, 2, SL_RES_OK);
 	assert_true(x->r.refresh);
 	f->passed = true;
 }
@@ -484,8 +494,7 @@ static void test_make_before_break(void **state)
 	uint32_t a_cseq;
 	unsigned int a_req;
 
-	start_at(f, &f->a, REGISTRAR_DIGEST, 600);
-	advance(f, 50);
+	registered_at(f, &f->a);
 	reg_status(f->reg, &st);
 	assert_int_equal(st.state, REG_REGISTERED);
 	snprintf(a_call_id, sizeof(a_call_id), "%s", f->a.last_call_id);
@@ -540,8 +549,7 @@ static void test_drop_previous_silent(void **state)
 	struct sip_server sb;
 	unsigned int a_req;
 
-	start_at(f, &f->a, REGISTRAR_DIGEST, 600);
-	advance(f, 50);
+	registered_at(f, &f->a);
 	registrar_server(&f->b, &sb);
 	assert_int_equal(reg_register_at(f->reg, &sb), 0);
 	advance(f, 50);
@@ -566,8 +574,7 @@ static void test_back_to_kept_server(void **state)
 	struct fixture *f = *state;
 	struct sip_server sa, sb;
 
-	start_at(f, &f->a, REGISTRAR_DIGEST, 600);
-	advance(f, 50);
+	registered_at(f, &f->a);
 	registrar_server(&f->b, &sb);
 	assert_int_equal(reg_register_at(f->reg, &sb), 0);
 	advance(f, 50);
@@ -598,8 +605,7 @@ static void test_second_move_drops_older(void **state)
 	struct sip_server sb, sc;
 	struct reg_status st;
 
-	start_at(f, &f->a, REGISTRAR_DIGEST, 600);
-	advance(f, 50);
+	registered_at(f, &f->a);
 	registrar_server(&f->b, &sb);
 	assert_int_equal(reg_register_at(f->reg, &sb), 0);
 	advance(f, 50);
@@ -628,8 +634,7 @@ static void test_same_server_new_transport(void **state)
 	char contact[256];
 	uint16_t port;
 
-	start_at(f, &f->a, REGISTRAR_DIGEST, 600);
-	advance(f, 50);
+	registered_at(f, &f->a);
 	port = f->a.last_reg_src_port;
 	reg_status(f->reg, &st);
 	snprintf(contact, sizeof(contact), "%s", st.contact);
@@ -686,8 +691,7 @@ static void test_keepalive_udp_answered(void **state)
 	struct fixture *f = *state;
 	const struct result *x;
 
-	start_at(f, &f->a, REGISTRAR_DIGEST, 600);
-	advance(f, 50);
+	registered_at(f, &f->a);
 	f->a.options = REGISTRAR_OPT_200;
 	assert_int_equal(reg_keepalive(f->reg), 0);
 	assert_int_equal(reg_keepalive(f->reg), -EBUSY);
@@ -695,9 +699,7 @@ static void test_keepalive_udp_answered(void **state)
 	assert_int_equal(f->a.n_options, 1);
 	assert_int_equal(f->a.last_opt_src_port, f->a.last_reg_src_port);
 	assert_string_equal(f->a.last_ruri, "sip:" REALM);
-	assert_int_equal(f->n_res, 2);
-	x = last_res(f);
-	assert_int_equal(x->r.res, SL_RES_OK);
+	x = expect_result(f, 2, SL_RES_OK);
 	assert_true(x->r.keepalive);
 	assert_int_equal(x->r.code, 200);
 	assert_true(x->r.elapsed_ms < 10);
@@ -711,16 +713,13 @@ static void test_keepalive_udp_silent(void **state)
 	struct reg_status st;
 	const struct result *x;
 
-	start_at(f, &f->a, REGISTRAR_DIGEST, 600);
-	advance(f, 50);
+	registered_at(f, &f->a);
 	f->a.options = REGISTRAR_OPT_SILENT;
 	assert_int_equal(reg_keepalive(f->reg), 0);
 	advance(f, 299);
 	assert_int_equal(f->n_res, 1);
 	advance(f, 1);
-	assert_int_equal(f->n_res, 2);
-	x = last_res(f);
-	assert_int_equal(x->r.res, SL_RES_TIMEOUT);
+	x = expect_result(f, 2, SL_RES_TIMEOUT);
 	assert_true(x->r.keepalive);
 	assert_int_equal(x->r.elapsed_ms, 300);
 	assert_int_equal(f->a.n_options, 3);	/* 0, 50, 150 */
@@ -736,14 +735,11 @@ static void test_keepalive_udp_503(void **state)
 	struct fixture *f = *state;
 	const struct result *x;
 
-	start_at(f, &f->a, REGISTRAR_DIGEST, 600);
-	advance(f, 50);
+	registered_at(f, &f->a);
 	f->a.options = REGISTRAR_OPT_503;
 	assert_int_equal(reg_keepalive(f->reg), 0);
 	advance(f, 20);
-	assert_int_equal(f->n_res, 2);
-	x = last_res(f);
-	assert_int_equal(x->r.res, SL_RES_503);
+	x = expect_result(f, 2, SL_RES_503);
 	assert_int_equal(x->r.code, 503);
 	assert_int_equal(x->r.retry_after_s, 20);
 	assert_true(x->r.keepalive);
@@ -757,8 +753,7 @@ static void test_keepalive_tcp_pong(void **state)
 	struct reg_status st;
 	const struct result *x;
 
-	start_at(f, &f->c, REGISTRAR_DIGEST, 600);
-	advance(f, 50);
+	registered_at(f, &f->c);
 	reg_status(f->reg, &st);
 	assert_int_equal(st.state, REG_REGISTERED);
 	assert_non_null(strstr(st.contact, ";transport=tcp"));
@@ -767,9 +762,7 @@ static void test_keepalive_tcp_pong(void **state)
 	assert_int_equal(reg_keepalive(f->reg), -EBUSY);
 	advance(f, 20);
 	assert_int_equal(f->c.n_pings, 1);
-	assert_int_equal(f->n_res, 2);
-	x = last_res(f);
-	assert_int_equal(x->r.res, SL_RES_OK);
+	x = expect_result(f, 2, SL_RES_OK);
 	assert_true(x->r.keepalive);
 	assert_true(x->r.elapsed_ms < 10);
 	/* The stream still frames messages after the pong. */
@@ -790,17 +783,14 @@ static void test_keepalive_tcp_no_pong(void **state)
 	struct reg_status st;
 	const struct result *x;
 
-	start_at(f, &f->c, REGISTRAR_DIGEST, 600);
-	advance(f, 50);
+	registered_at(f, &f->c);
 	f->c.pong = false;
 	assert_int_equal(reg_keepalive(f->reg), 0);
 	advance(f, REG_PONG_TIMEOUT_MS - 1);
 	assert_int_equal(f->c.n_pings, 1);
 	assert_int_equal(f->n_res, 1);
 	advance(f, 1);
-	assert_int_equal(f->n_res, 2);
-	x = last_res(f);
-	assert_int_equal(x->r.res, SL_RES_TIMEOUT);
+	x = expect_result(f, 2, SL_RES_TIMEOUT);
 	assert_true(x->r.keepalive);
 	assert_int_equal(x->r.elapsed_ms, REG_PONG_TIMEOUT_MS);
 	assert_non_null(strstr(x->detail, "pong"));
@@ -814,8 +804,7 @@ static void test_keepalive_tcp_reset(void **state)
 {
 	struct fixture *f = *state;
 
-	start_at(f, &f->c, REGISTRAR_DIGEST, 600);
-	advance(f, 50);
+	registered_at(f, &f->c);
 	f->c.pong = false;
 	assert_int_equal(reg_keepalive(f->reg), 0);
 	advance(f, 10);
@@ -833,8 +822,7 @@ static void test_tcp_closed_idle_reconnects(void **state)
 	struct fixture *f = *state;
 	struct reg_status st;
 
-	start_at(f, &f->c, REGISTRAR_DIGEST, 600);
-	advance(f, 50);
+	registered_at(f, &f->c);
 	registrar_drop_conns(&f->c);
 	advance(f, 50);
 	assert_int_equal(f->c.n_accepts, 2);
