@@ -10,6 +10,14 @@ DESTDIR ?=
 PREFIX ?= /usr
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/sipsteer
+# /etc and /lib stay outside PREFIX, where init and modprobe look.
+SYSCONFDIR ?= /etc
+INITDIR ?= $(SYSCONFDIR)/init.d
+SYSTEMDUNITDIR ?= /lib/systemd/system
+MODULESLOADDIR ?= /lib/modules-load.d
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+DKMS_SRCDIR ?= /usr/src/sipsteer-$(DKMS_VERSION)
 
 BUILD := $(CURDIR)/build
 RESULTS := $(BUILD)/results
@@ -67,14 +75,36 @@ install: all
 		$(DESTDIR)$(MANDIR)/man8/sipsteer.8
 	install -D -m 0644 Documentation/man/sipsteerd.8 \
 		$(DESTDIR)$(MANDIR)/man8/sipsteerd.8
+	install -D -m 0644 Documentation/examples/phone.cfg \
+		$(DESTDIR)$(DOCDIR)/examples/phone.cfg
+	install -D -m 0644 Documentation/admin-guide.md \
+		$(DESTDIR)$(DOCDIR)/admin-guide.md
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(INITDIR)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		dist/sipsteerd.service > $(DESTDIR)$(SYSTEMDUNITDIR)/sipsteerd.service
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		dist/S50sipsteerd > $(DESTDIR)$(INITDIR)/S50sipsteerd
+	chmod 0755 $(DESTDIR)$(INITDIR)/S50sipsteerd
+	install -D -m 0644 dist/sipsteer-modules.conf \
+		$(DESTDIR)$(MODULESLOADDIR)/sipsteer.conf
+
+# The module's source for DKMS (dkms.conf): `dkms install sipsteer/VERSION`.
+.PHONY: install-dkms
+install-dkms:
+	install -D -m 0644 -t $(DESTDIR)$(DKMS_SRCDIR) dkms.conf Kbuild
+	install -D -m 0644 -t $(DESTDIR)$(DKMS_SRCDIR)/kmod \
+		kmod/Kbuild $(filter-out %.mod.c,$(wildcard kmod/*.c)) kmod/*.h
+	install -D -m 0644 -t $(DESTDIR)$(DKMS_SRCDIR)/include/uapi/linux \
+		include/uapi/linux/sipsteer.h
 
 check-unit: check-install
 .PHONY: check-install
 check-install: all
 	@mkdir -p $(RESULTS)
 	rm -rf $(BUILD)/install
-	$(MAKE) -s install DESTDIR=$(BUILD)/install
-	scripts/check-install.sh $(BUILD)/install $(KVER) $(RESULTS)/install.txt
+	$(MAKE) -s install install-dkms DESTDIR=$(BUILD)/install
+	scripts/check-install.sh $(BUILD)/install $(KVER) \
+		$(RESULTS)/install.txt $(KDIR)
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -39,6 +39,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: sipsteerd [--config FILE] [--socket PATH] [--syslog] "
 		"[-v]\n"
+		"                 [--no-steering] [--release-on-exit]\n"
 		"       sipsteerd --check-config [--config FILE]\n"
 		"       sipsteerd --status [-j] [--socket PATH]\n"
 		"\n"
@@ -49,6 +50,11 @@ static void usage(FILE *out)
 		"  -j, --json          with --status: as JSON\n"
 		"  -S, --socket PATH   status socket (default %s)\n"
 		"      --syslog        log to syslog instead of stderr\n"
+		"      --no-steering   registration failover only: leave "
+		"sipsteer.ko alone\n"
+		"      --release-on-exit\n"
+		"                      delete the steering service on "
+		"SIGTERM/SIGINT\n"
 		"  -f, --foreground    accepted; sipsteerd never forks\n"
 		"  -v, --verbose       log debug messages\n"
 		"  -V, --version       print the version\n"
@@ -145,14 +151,9 @@ static void on_reload(int signo, void *arg)
 	free(cfg);
 }
 
-static int run_daemon(const char *config_path, const char *socket_path,
-		      bool verbose)
+static int run_daemon(struct app_opts *opts)
 {
-	struct app_opts opts = {
-		.config_path = config_path,
-		.socket_path = socket_path,
-		.log_level_fixed = verbose,
-	};
+	const char *config_path = opts->config_path;
 	struct daemon d = { .config_path = config_path };
 	struct config *cfg;
 	int err, rc = EXIT_RUNTIME;
@@ -171,7 +172,7 @@ static int run_daemon(const char *config_path, const char *socket_path,
 	err = loop_new(&d.loop);
 	if (err)
 		goto out;
-	err = app_new(d.loop, &opts, cfg, &d.app);
+	err = app_new(d.loop, opts, cfg, &d.app);
 	if (err)
 		goto out;
 	err = loop_signal_add(d.loop, SIGTERM, on_terminate, &d);
@@ -202,7 +203,7 @@ out:
 
 int main(int argc, char **argv)
 {
-	enum { OPT_SYSLOG = 256 };
+	enum { OPT_SYSLOG = 256, OPT_NO_STEERING, OPT_RELEASE_ON_EXIT };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check-config", no_argument, NULL, 'n' },
@@ -210,23 +211,27 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "syslog", no_argument, NULL, OPT_SYSLOG },
+		{ "no-steering", no_argument, NULL, OPT_NO_STEERING },
+		{ "release-on-exit", no_argument, NULL, OPT_RELEASE_ON_EXIT },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *config_path = DEFAULT_CONFIG;
-	const char *socket_path = STATUS_DEFAULT_SOCKET;
+	struct app_opts opts = {
+		.config_path = DEFAULT_CONFIG,
+		.socket_path = STATUS_DEFAULT_SOCKET,
+	};
 	bool check = false, status = false, json = false;
-	bool use_syslog = false, verbose = false;
+	bool use_syslog = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "c:nsjS:fvVh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'c':
-			config_path = optarg;
+			opts.config_path = optarg;
 			break;
 		case 'n':
 			check = true;
@@ -238,15 +243,21 @@ int main(int argc, char **argv)
 			json = true;
 			break;
 		case 'S':
-			socket_path = optarg;
+			opts.socket_path = optarg;
 			break;
 		case OPT_SYSLOG:
 			use_syslog = true;
 			break;
+		case OPT_NO_STEERING:
+			opts.no_steering = true;
+			break;
+		case OPT_RELEASE_ON_EXIT:
+			opts.release_on_exit = true;
+			break;
 		case 'f':
 			break;
 		case 'v':
-			verbose = true;
+			opts.log_level_fixed = true;
 			break;
 		case 'V':
 			printf("sipsteerd %s\n", SIPSTEERD_VERSION);
@@ -264,11 +275,11 @@ int main(int argc, char **argv)
 		return EXIT_CONFIG;
 	}
 	if (status)
-		return query_status(socket_path, json);
+		return query_status(opts.socket_path, json);
 	if (check)
-		return check_config(config_path);
+		return check_config(opts.config_path);
 
 	log_init("sipsteerd", use_syslog,
-		 verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
-	return run_daemon(config_path, socket_path, verbose);
+		 opts.log_level_fixed ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	return run_daemon(&opts);
 }
