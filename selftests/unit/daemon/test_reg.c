@@ -4,9 +4,9 @@
  * (helpers/registrar.h), through the real transports, with the loop's
  * manual clock so timeouts take no wall time and timings are exact:
  * digest, refresh, un-register, wrong password, 423, stale nonce,
- * SHA-256 preference, 503, silence, ICMP; make before break, a new
- * transport at the same server, keep-alives over UDP and TCP, and
- * re-entry from on_result.
+ * SHA-256 preference, 503, silence, ICMP, TLS failure; make before
+ * break, a new transport at the same server, keep-alives over UDP and
+ * TCP, and re-entry from on_result.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +24,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "helpers/registrar.h"
+#include "helpers/testcert.h"
 #include "reg/reg.h"
 
 #define USER	REGISTRAR_USER
@@ -51,6 +52,7 @@ struct fixture {
 	/* Register here from inside on_result after a failure. */
 	const struct sip_server *then_at;
 	int then_err;
+	const char *tls_ca_file;	/* for the next new_reg() */
 	char log_path[64];
 	int saved_stderr;
 	bool passed;		/* else teardown shows the captured log */
@@ -187,6 +189,7 @@ static void new_reg(struct fixture *f, uint32_t expires)
 		.t1_ms = 50,
 		.t2_ms = 200,
 		.stop_timeout_ms = 200,	/* before Timer F */
+		.tls_ca_file = f->tls_ca_file,
 		.outbound = true,
 	};
 
@@ -834,6 +837,72 @@ static void test_tcp_closed_idle_reconnects(void **state)
 	f->passed = true;
 }
 
+/* A failure found inside reg_register_at() comes from the loop. */
+static void test_local_failure_reported_later(void **state)
+{
+	struct fixture *f = *state;
+	struct reg_status st;
+	struct sip_server sc;
+
+	f->tls_ca_file = "/nonexistent/ca.pem";
+	new_reg(f, 600);
+	registrar_server(&f->c, &sc);
+	sc.proto = TP_TLS;
+	assert_int_equal(reg_register_at(f->reg, &sc), 0);
+	assert_int_equal(f->n_res, 0);
+	advance(f, 1);
+	expect_result(f, 1, SL_RES_TRANSPORT);
+	assert_non_null(strstr(last_res(f)->detail, "cannot send REGISTER"));
+	reg_status(f->reg, &st);
+	assert_int_equal(st.state, REG_FAILED);
+	assert_int_equal(f->c.n_accepts, 0);
+	f->passed = true;
+}
+
+/* Not TLS on the other end: a TLS failure, not a timeout. */
+static void test_tls_failure(void **state)
+{
+	struct fixture *f = *state;
+	struct testcert ca;
+	struct sip_server sc;
+	char ca_path[64];
+
+	assert_int_equal(testcert_make(&ca, "Test CA", NULL, NULL), 0);
+	assert_int_equal(testcert_write_pem(&ca, ca_path), 0);
+	f->tls_ca_file = ca_path;
+	f->c.greeting = "SIP/2.0 400 Not TLS\r\n\r\n";
+	new_reg(f, 600);
+	registrar_server(&f->c, &sc);
+	sc.proto = TP_TLS;
+	assert_int_equal(reg_register_at(f->reg, &sc), 0);
+	advance(f, 50);
+	expect_result(f, 1, SL_RES_TLS);
+	assert_true(last_res(f)->r.elapsed_ms < 50);
+	assert_int_equal(f->c.n_accepts, 1);
+	unlink(ca_path);
+	testcert_free(&ca);
+	f->passed = true;
+}
+
+static void test_register_while_stopping(void **state)
+{
+	struct fixture *f = *state;
+	struct sip_server sa;
+
+	registered_at(f, &f->a);
+	reg_stop(f->reg);
+	registrar_server(&f->a, &sa);
+	assert_int_equal(reg_register_at(f->reg, &sa), -ESHUTDOWN);
+	assert_int_equal(reg_register_at(f->reg, NULL), -EINVAL);
+	advance(f, 50);
+	assert_true(f->stopped);
+	/* Stopped: the line may register again. */
+	assert_int_equal(reg_register_at(f->reg, &sa), 0);
+	advance(f, 50);
+	expect_result(f, 2, SL_RES_OK);
+	f->passed = true;
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -863,6 +932,9 @@ int main(void)
 		T(test_keepalive_tcp_no_pong),
 		T(test_keepalive_tcp_reset),
 		T(test_tcp_closed_idle_reconnects),
+		T(test_local_failure_reported_later),
+		T(test_tls_failure),
+		T(test_register_while_stopping),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

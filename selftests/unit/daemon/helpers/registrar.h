@@ -12,6 +12,7 @@
  *	r.mode = REGISTRAR_DIGEST;		// how REGISTER is answered
  *	r.options = REGISTRAR_OPT_200;		// how OPTIONS is answered
  *	r.pong = true;				// answer CRLF pings (TCP)
+ *	r.greeting = "junk\r\n";		// TCP: sent on accept
  *	... run the loop ...
  *	registrar_drop_conns(&r);		// TCP: close every accepted
  *						// connection (peer reset)
@@ -83,6 +84,7 @@ struct registrar {
 	enum registrar_mode mode;
 	enum registrar_opt options;
 	bool pong;
+	const char *greeting;	/* TCP: written at once on accept */
 	struct registrar_conn conns[REGISTRAR_MAX_CONNS];
 
 	unsigned int n_req, n_register, n_unreg, n_options, n_pings;
@@ -461,6 +463,8 @@ static inline void registrar_accept_fd(int fd, unsigned int events,
 		return;
 	}
 	r->n_accepts++;
+	if (r->greeting)
+		send(cfd, r->greeting, strlen(r->greeting), MSG_NOSIGNAL);
 	c->fd = cfd;
 	c->len = 0;
 	c->lf_run = 0;
