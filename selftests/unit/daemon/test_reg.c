@@ -903,6 +903,30 @@ static void test_register_while_stopping(void **state)
 	f->passed = true;
 }
 
+/* Stopping with a kept binding un-registers at both servers. */
+static void test_stop_with_kept_binding(void **state)
+{
+	struct fixture *f = *state;
+	struct sip_server sb;
+	struct reg_status st;
+
+	registered_at(f, &f->a);
+	registrar_server(&f->b, &sb);
+	assert_int_equal(reg_register_at(f->reg, &sb), 0);
+	advance(f, 50);
+	reg_stop(f->reg);
+	reg_status(f->reg, &st);
+	assert_int_equal(st.state, REG_UNREGISTERING);
+	advance(f, 50);
+	assert_true(f->stopped);
+	assert_int_equal(f->a.n_unreg, 1);
+	assert_int_equal(f->b.n_unreg, 1);
+	reg_status(f->reg, &st);
+	assert_int_equal(st.state, REG_IDLE);
+	assert_int_equal(st.server_addr[0], '\0');
+	f->passed = true;
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -935,6 +959,7 @@ int main(void)
 		T(test_local_failure_reported_later),
 		T(test_tls_failure),
 		T(test_register_while_stopping),
+		T(test_stop_with_kept_binding),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -148,6 +148,7 @@ static int site_start(struct reg_site *s, enum reg_req req)
 	int err;
 
 	s->started_ms = loop_now_ms(s->reg->loop);
+	s->req = req;		/* what a failure here is reported as */
 	err = site_connect(s);
 	if (!err)
 		err = reg_send_register(s, req);
@@ -432,10 +433,10 @@ void reg_stop(struct reg *reg)
 	loop_timer_cancel(reg->loop, &reg->defer_timer);
 	reg_drop_previous(reg);
 	reg->cur = NULL;
-	if (cur && cur->bound && cur->conn)
-		reg_set_state(reg, REG_UNREGISTERING);
 	if (cur)
 		drop_site(reg, cur);
+	if (reg->dropping)
+		reg_set_state(reg, REG_UNREGISTERING);
 	/* on_stopped never from inside this call. */
 	loop_timer_start(reg->loop, &reg->stop_timer, reg->dropping ?
 			 reg->p.stop_timeout_ms : 0, stop_fired, reg);
