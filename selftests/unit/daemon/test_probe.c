@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "helpers/registrar.h"
+#include "helpers/testloop.h"
 #include "probe/probe.h"
 
 #define T0	5000
@@ -74,8 +75,7 @@ static int teardown(void **state)
 
 static void advance(struct fixture *f, uint64_t ms)
 {
-	for (uint64_t i = 0; i < ms; i++)
-		assert_int_equal(loop_advance(f->loop, 1), 0);
+	assert_int_equal(testloop_advance(f->loop, ms), 0);
 }
 
 static void start(struct fixture *f, const struct sip_server *srv)

@@ -9,7 +9,6 @@
  * TCP, and re-entry from on_result.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,8 +22,10 @@
 
 #include "core/log.h"
 #include "core/loop.h"
+#include "helpers/logcap.h"
 #include "helpers/registrar.h"
 #include "helpers/testcert.h"
+#include "helpers/testloop.h"
 #include "reg/reg.h"
 
 #define USER	REGISTRAR_USER
@@ -53,8 +54,7 @@ struct fixture {
 	const struct sip_server *then_at;
 	int then_err;
 	const char *tls_ca_file;	/* for the next new_reg() */
-	char log_path[64];
-	int saved_stderr;
+	struct logcap log;
 	bool passed;		/* else teardown shows the captured log */
 };
 
@@ -118,18 +118,10 @@ static const struct result *expect_result(const struct fixture *f,
 static int setup(void **state)
 {
 	static struct fixture f;
-	int fd;
 
 	memset(&f, 0, sizeof(f));
-	snprintf(f.log_path, sizeof(f.log_path), "/tmp/test_reg.%d.log",
-		 (int)getpid());
 	/* The daemon logs to stderr: capture it to check the messages. */
-	fflush(stderr);
-	f.saved_stderr = dup(STDERR_FILENO);
-	fd = open(f.log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	assert_true(fd >= 0 && f.saved_stderr >= 0);
-	dup2(fd, STDERR_FILENO);
-	close(fd);
+	assert_int_equal(logcap_start(&f.log, "test_reg"), 0);
 	log_init("test_reg", false, LOG_LVL_DEBUG);
 	assert_int_equal(loop_new(&f.loop), 0);
 	loop_use_manual_clock(f.loop, T0);
@@ -149,27 +141,13 @@ static int teardown(void **state)
 	registrar_close(&f->b);
 	registrar_close(&f->c);
 	loop_free(f->loop);
-	fflush(stderr);
-	dup2(f->saved_stderr, STDERR_FILENO);
-	close(f->saved_stderr);
-	if (!f->passed) {
-		char line[512];
-		FILE *fp = fopen(f->log_path, "r");
-
-		while (fp && fgets(line, sizeof(line), fp))
-			fprintf(stderr, "log: %s", line);
-		if (fp)
-			fclose(fp);
-	}
-	unlink(f->log_path);
+	logcap_stop(&f->log, !f->passed);
 	return 0;
 }
 
-/* Moves the manual clock in 1 ms steps: every exchange gets its turn. */
 static void advance(struct fixture *f, uint64_t ms)
 {
-	for (uint64_t i = 0; i < ms; i++)
-		assert_int_equal(loop_advance(f->loop, 1), 0);
+	assert_int_equal(testloop_advance(f->loop, ms), 0);
 }
 
 static void new_reg(struct fixture *f, uint32_t expires)
@@ -222,18 +200,7 @@ static void registered_at(struct fixture *f, struct registrar *r)
 
 static bool log_has(struct fixture *f, const char *needle)
 {
-	char *buf = calloc(1, 65536);
-	FILE *fp;
-	bool found;
-
-	fflush(stderr);
-	fp = fopen(f->log_path, "r");
-	assert_non_null(fp);
-	fread(buf, 1, 65535, fp);
-	fclose(fp);
-	found = strstr(buf, needle) != NULL;
-	free(buf);
-	return found;
+	return logcap_has(&f->log, needle);
 }
 
 static void addr_of(const struct registrar *r, char *out, size_t size)

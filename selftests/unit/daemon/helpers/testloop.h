@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Test helper: run the daemon's event loop until a condition holds or a
- * deadline passes. Header-only because each test file is its own binary.
+ * deadline passes, or move its manual clock step by step. Header-only
+ * because each test file is its own binary.
  */
 #ifndef SELFTESTS_DAEMON_TESTLOOP_H
 #define SELFTESTS_DAEMON_TESTLOOP_H
@@ -55,6 +56,20 @@ static inline bool testloop_run_until(struct loop *loop, const bool *flag,
 	loop_run(loop);
 	loop_timer_cancel(loop, &w.t);
 	return *flag && !w.timed_out;
+}
+
+/*
+ * With the manual clock: moves it @ms forward in 1 ms steps, so every
+ * exchange on loopback gets its turn at its time. 0 or loop_advance()'s
+ * error.
+ */
+static inline int testloop_advance(struct loop *loop, uint64_t ms)
+{
+	int err = 0;
+
+	for (uint64_t i = 0; i < ms && !err; i++)
+		err = loop_advance(loop, 1);
+	return err;
 }
 
 /* Runs @loop for @ms milliseconds. */
