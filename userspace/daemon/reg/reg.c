@@ -197,7 +197,7 @@ void reg_site_failed(struct reg_site *s, enum sl_result res, int code,
 		return;
 	}
 	if (s != reg->cur) {
-		site_free(s);
+		reg_drop_done(s);	/* unlinks it if dropping */
 		return;
 	}
 	snprintf(reg->last_error, sizeof(reg->last_error), "%s", detail);

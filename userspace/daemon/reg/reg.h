@@ -77,6 +77,9 @@ struct reg_handlers {
 	 * that server and does nothing until the next reg_register_at();
 	 * after SL_RES_AUTH or SL_RES_REJECTED the caller decides when to
 	 * try again. The reg may be freed only from the loop, not from here.
+	 * Never called from inside reg_register_at(), reg_keepalive() or
+	 * reg_stop(); reg_register_at(), reg_drop_previous() and
+	 * reg_keepalive() may be called from here.
 	 */
 	void (*on_result)(void *arg, struct reg *reg,
 			  const struct reg_result *r);
@@ -125,6 +128,9 @@ int reg_new(struct loop *loop, const struct reg_params *params,
  * until reg_drop_previous(); a second move before that drops the older
  * one first. Once registered, the binding is refreshed at 50-80 % of the
  * granted expiry; a failed refresh is reported with refresh=true.
+ * Returns 0 (even when the transport cannot be opened: that comes through
+ * on_result), -EINVAL, -ENOMEM, or -ESHUTDOWN between reg_stop() and
+ * on_stopped.
  */
 int reg_register_at(struct reg *reg, const struct sip_server *srv);
 /*
