@@ -412,6 +412,27 @@ static void test_refresh(void **state)
 	f->passed = true;
 }
 
+/* A refresh without an answer: reported as a failed refresh. */
+static void test_refresh_fails(void **state)
+{
+	struct fixture *f = *state;
+	const struct result *x;
+	struct reg_status st;
+
+	start_at(f, &f->a, REGISTRAR_DIGEST, 4);	/* 2 s granted */
+	advance(f, 50);
+	f->a.mode = REGISTRAR_SILENT;
+	advance(f, 1600 + 300);
+	x = expect_result(f, 2, SL_RES_TIMEOUT);
+	assert_true(x->r.refresh);
+	assert_false(x->r.keepalive);
+	assert_int_equal(x->r.elapsed_ms, 300);
+	reg_status(f->reg, &st);
+	assert_int_equal(st.state, REG_FAILED);
+	assert_int_equal(st.server_addr[0], '\0');
+	f->passed = true;
+}
+
 /*
  * A refresh with the last nonce challenged again (no stale=true): that
  * is a new challenge, not a wrong password.
@@ -907,6 +928,7 @@ int main(void)
 		T(test_503),
 		T(test_no_response),
 		T(test_refresh),
+		T(test_refresh_fails),
 		T(test_refresh_rechallenged),
 		T(test_unreachable),
 		T(test_make_before_break),
