@@ -171,6 +171,16 @@ static void fake_set(struct status_snapshot *s)
 	strcpy(ev->to, "192.0.2.2:5060");
 	strcpy(ev->reason, "timeout\n");
 	ev->elapsed_ms = 2000;
+
+	s->steer.state = STEER_READY;
+	strcpy(s->steer.service, "sipsteerd");
+	s->steer.adopted = true;
+	s->steer.n_endpoints = 3;
+	strcpy(s->steer.target, "192.0.2.2:5060");
+	s->steer.generation = 7;
+	s->steer.switches = 2;
+	s->steer.sockets_killed = 1;
+	s->steer.last_switch_us = 180;
 }
 
 /* The proxy set, its servers with probe counts, and its events. */
@@ -196,6 +206,12 @@ static void test_render_set(void **state)
 			       "\"kind\":\"failover\",\"from\":\"192.0.2.1:5060\","
 			       "\"to\":\"192.0.2.2:5060\",\"reason\":\"timeout\\n\","
 			       "\"elapsed_ms\":2000}]}"));
+	assert_non_null(strstr(out, "\"steering\":{\"state\":\"ready\","
+			       "\"service\":\"sipsteerd\",\"adopted\":true,"
+			       "\"endpoints\":3,\"target\":\"192.0.2.2:5060\","
+			       "\"generation\":7,\"switches\":2,"
+			       "\"sockets_killed\":1,\"last_switch_us\":180,"
+			       "\"error\":\"\"}}\n"));
 	assert_ptr_equal(strchr(out, '\n'), out + strlen(out) - 1);
 	sb_free(&sb);
 
@@ -208,6 +224,10 @@ static void test_render_set(void **state)
 	assert_non_null(strstr(out, "    1700000000.123 failover "
 			       "192.0.2.1:5060 -> 192.0.2.2:5060: timeout? "
 			       "(2000 ms)\n"));
+	assert_non_null(strstr(out, "steering: ready, service sipsteerd "
+			       "(adopted), 3 endpoint(s), target 192.0.2.2:5060, "
+			       "generation 7, 2 switch(es), 1 TCP connection(s) "
+			       "failed, last switch 180 us\n"));
 	sb_free(&sb);
 	free(s);
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The daemon's wiring: one resolver, one proxy set for the configured
- * target with one registration client per enabled line, the status
- * socket.
+ * The daemon's wiring: one resolver, one steering service, one proxy set
+ * for the configured target with one registration client per enabled
+ * line, the network monitor, the status socket.
  *
  * Configuration changes: when anything the set depends on changes (the
  * target, transport, timers, DNS, failover policy), every line is stopped
@@ -10,7 +10,9 @@
  * set is built again. Otherwise a line whose settings changed is stopped
  * and added again once stopped; the other lines are left alone.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +23,10 @@
 #include "core/loop.h"
 #include "dns/resolver.h"
 #include "failover/pset.h"
+#include "netmon/netmon.h"
 #include "reg/reg.h"
 #include "status/status.h"
+#include "steer/steer.h"
 
 /* Below the 2 s SIGTERM deadline in main.c. */
 #define APP_STOP_TIMEOUT_MS	1500
@@ -31,10 +35,14 @@ struct app {
 	struct loop *loop;
 	struct app_opts opts;
 	struct config cfg;
+	struct config old_cfg;	/* before the reload that is settling */
 	char instance_uuid[40];
 	uint64_t started_ms;
 	struct resolver *resolver;
 	bool resolver_stale;
+	struct steer *steer;
+	bool steer_stale;	/* steering settings changed */
+	struct netmon *netmon;
 	struct pset *pset;
 	bool set_stale;		/* rebuild the set once its lines stopped */
 	bool stopping[CFG_MAX_LINES];	/* pset_line_stop() called */
@@ -77,10 +85,85 @@ static void apply_log_level(const struct app *app)
 		log_set_level(app->cfg.log_level);
 }
 
-/* The SO_MARK of every daemon socket (also steering's bypass mark). */
+/* Steering's bypass mark: the configured socket mark, or ours. */
+static uint32_t bypass_mark(const struct config *cfg)
+{
+	return cfg->sip.socket_mark ? cfg->sip.socket_mark :
+	       STEER_DEFAULT_MARK;
+}
+
+/*
+ * The SO_MARK of every daemon socket: the configured one, or the bypass
+ * mark while the module steers (so our own REGISTERs and probes reach
+ * the server they name). Without steering no mark is needed.
+ */
 static uint32_t app_mark(const struct app *app)
 {
-	return app->cfg.sip.socket_mark;
+	struct steer_status ss;
+
+	if (app->cfg.sip.socket_mark || !app->steer)
+		return app->cfg.sip.socket_mark;
+	steer_status(app->steer, &ss);
+	return ss.state == STEER_READY ? STEER_DEFAULT_MARK : 0;
+}
+
+static bool steer_settings_changed(const struct config *a,
+				   const struct config *b)
+{
+	return a->sip.steering_enabled != b->sip.steering_enabled ||
+	       strcmp(a->sip.steering_service, b->sip.steering_service) ||
+	       strcmp(a->sip.steering_vaddr, b->sip.steering_vaddr) ||
+	       a->sip.steering_vport != b->sip.steering_vport ||
+	       a->sip.socket_mark != b->sip.socket_mark;
+}
+
+static int steer_create(struct app *app)
+{
+	const struct cfg_sip *sip = &app->cfg.sip;
+	struct sockaddr_storage vaddr;
+	struct steer_opts so = {
+		.name = sip->steering_service,
+		.mark = bypass_mark(&app->cfg),
+		.disabled = app->opts.no_steering || !sip->steering_enabled,
+	};
+	struct sockaddr_in *v4 = (struct sockaddr_in *)&vaddr;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&vaddr;
+
+	memset(&vaddr, 0, sizeof(vaddr));
+	if (inet_pton(AF_INET, sip->steering_vaddr, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons(sip->steering_vport);
+		so.vaddr = &vaddr;
+	} else if (inet_pton(AF_INET6, sip->steering_vaddr,
+			     &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons(sip->steering_vport);
+		so.vaddr = &vaddr;
+	}
+	return steer_new(&so, &app->steer);
+}
+
+/* Settings changed: the old service goes when it is no longer ours. */
+static void steer_replace(struct app *app, const struct config *old)
+{
+	if (app->steer &&
+	    (strcmp(old->sip.steering_service,
+		    app->cfg.sip.steering_service) ||
+	     !app->cfg.sip.steering_enabled))
+		steer_release(app->steer);
+	steer_free(app->steer);
+	app->steer = NULL;
+	if (steer_create(app))
+		log_err("steering: cannot set up; registration failover "
+			"continues without it");
+}
+
+static void on_network(void *arg, const char *why)
+{
+	struct app *app = arg;
+
+	if (app->pset)
+		pset_network_changed(app->pset, why);
 }
 
 static int resolver_create(struct app *app)
@@ -229,8 +312,8 @@ static int set_start(struct app *app)
 	if (!config_target(&app->cfg, &t) || !any_line_enabled(&app->cfg))
 		return 0;
 	set_params(app, &t, &p);
-	err = pset_new(app->loop, app->resolver, NULL, &p, &handlers, app,
-		       &app->pset);
+	err = pset_new(app->loop, app->resolver, app->steer, &p, &handlers,
+		       app, &app->pset);
 	if (err) {
 		log_err("proxy set %s: cannot create: %s", t.host,
 			strerror(-err));
@@ -267,6 +350,8 @@ static void settle(void *arg)
 		if (!app_active_lines(app)) {
 			pset_free(app->pset);
 			app->pset = NULL;
+			if (app->opts.release_on_exit && app->steer)
+				steer_release(app->steer);
 			if (app->done)
 				app->done(app->done_arg);
 		}
@@ -278,6 +363,10 @@ static void settle(void *arg)
 		pset_free(app->pset);
 		app->pset = NULL;
 		app->set_stale = false;
+	}
+	if (app->steer_stale) {
+		app->steer_stale = false;
+		steer_replace(app, &app->old_cfg);
 	}
 	if (app->resolver_stale) {
 		resolver_free(app->resolver);
@@ -344,6 +433,8 @@ static void status_fill(void *arg, struct status_snapshot *snap)
 		snap->has_set = true;
 		pset_status(app->pset, &snap->set);
 	}
+	if (app->steer)
+		steer_status(app->steer, &snap->steer);
 }
 
 int app_new(struct loop *loop, const struct app_opts *opts,
@@ -383,10 +474,22 @@ int app_start(struct app *app)
 			return err;
 		}
 	}
+	/* Steering first: whether it works decides the sockets' mark. */
+	err = steer_create(app);
+	if (err) {
+		log_err("steering: %s", strerror(-err));
+		return err;
+	}
 	err = resolver_create(app);
 	if (err) {
 		log_err("DNS resolver: %s", strerror(-err));
 		return err;
+	}
+	err = netmon_new(app->loop, on_network, app, &app->netmon);
+	if (err) {
+		app->netmon = NULL;
+		log_warn("network monitor: %s; network changes are found at "
+			 "the next failure", strerror(-err));
 	}
 	set_start(app);
 	return 0;
@@ -411,6 +514,13 @@ void app_reload(struct app *app, const struct config *cfg)
 	    strcmp(cfg->sip.instance_uuid, app->instance_uuid))
 		snprintf(app->instance_uuid, sizeof(app->instance_uuid), "%s",
 			 cfg->sip.instance_uuid);
+	if (steer_settings_changed(&old, cfg)) {
+		/* The mark may change with it: new sockets everywhere. */
+		if (!app->steer_stale)
+			app->old_cfg = old;
+		app->steer_stale = true;
+		app->resolver_stale = true;
+	}
 	if (strcmp(old.sip.dns_servers, cfg->sip.dns_servers) ||
 	    old.sip.dns_timeout_ms != cfg->sip.dns_timeout_ms ||
 	    old.sip.dns_tries != cfg->sip.dns_tries ||
@@ -452,7 +562,9 @@ void app_free(struct app *app)
 		return;
 	loop_timer_cancel(app->loop, &app->settle_timer);
 	pset_free(app->pset);
+	netmon_free(app->netmon);
 	status_server_free(app->status);
 	resolver_free(app->resolver);
+	steer_free(app->steer);
 	free(app);
 }

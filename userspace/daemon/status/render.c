@@ -130,6 +130,24 @@ static void text_set(struct strbuf *out, const struct pset_status *ps)
 	text_events(out, ps);
 }
 
+static void text_steer(struct strbuf *out, const struct steer_status *st)
+{
+	sb_printf(out, "steering: %s", steer_state_name(st->state));
+	if (st->state == STEER_READY || st->state == STEER_FAILED) {
+		sb_printf(out, ", service %s%s, %u endpoint(s), target %s, "
+			  "generation %u, %u switch(es), %u TCP connection(s) "
+			  "failed", st->service, st->adopted ? " (adopted)" : "",
+			  st->n_endpoints, st->target[0] ? st->target : "none",
+			  st->generation, st->switches, st->sockets_killed);
+		if (st->switches)
+			sb_printf(out, ", last switch %u us",
+				  st->last_switch_us);
+	}
+	sb_puts(out, "\n");
+	if (st->error[0])
+		sb_printf(out, "  error: %s\n", st->error);
+}
+
 static void clean_set(struct pset_status *ps)
 {
 	unsigned int i;
@@ -179,6 +197,7 @@ void status_render_text(const struct status_snapshot *snap,
 		text_set(out, ps);
 		free(ps);
 	}
+	text_steer(out, &snap->steer);
 }
 
 static void json_server_fields(struct json *j,
@@ -283,6 +302,22 @@ static void json_line(struct json *j, const struct status_line *l)
 	json_obj_end(j);
 }
 
+static void json_steer(struct json *j, const struct steer_status *st)
+{
+	json_obj_begin(j, "steering");
+	json_str(j, "state", steer_state_name(st->state));
+	json_str(j, "service", st->service);
+	json_bool(j, "adopted", st->adopted);
+	json_uint(j, "endpoints", st->n_endpoints);
+	json_str(j, "target", st->target);
+	json_uint(j, "generation", st->generation);
+	json_uint(j, "switches", st->switches);
+	json_uint(j, "sockets_killed", st->sockets_killed);
+	json_uint(j, "last_switch_us", st->last_switch_us);
+	json_str(j, "error", st->error);
+	json_obj_end(j);
+}
+
 void status_render_json(const struct status_snapshot *snap,
 			struct strbuf *out)
 {
@@ -305,6 +340,7 @@ void status_render_json(const struct status_snapshot *snap,
 		json_set(&j, &snap->set);
 	else
 		json_null(&j, "set");
+	json_steer(&j, &snap->steer);
 	json_obj_end(&j);
 	sb_puts(out, "\n");
 }

@@ -1,0 +1,481 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The proxy set against in-process registrars found through a fake DNS
+ * (SRV: a first, b second), on the loop's manual clock: failover at
+ * exactly Timer F, on 503 with Retry-After, backoff that grows and stays
+ * bounded, failback only after N probes answered in a row, a line with a
+ * wrong password that does not move the other one, and the events.
+ */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/log.h"
+#include "core/loop.h"
+#include "dns/resolver.h"
+#include "failover/pset.h"
+#include "helpers/fakedns.h"
+#include "helpers/registrar.h"
+
+#define T0		1000000		/* manual clock start, ms */
+#define TIMER_F		300
+#define BASE_S		10
+#define MAX_S		80
+#define RETRY_S		5
+#define PROBES		3
+#define HOLD_S		10
+
+struct fixture {
+	struct loop *loop;
+	struct fakedns dns;
+	struct resolver *resolver;
+	struct registrar a, b;
+	struct pset *ps;
+	struct pset_status st;
+	char log_path[64];
+	int saved_stderr;
+	bool passed;		/* else teardown shows the captured log */
+	uint64_t took;		/* by the last ADVANCE_UNTIL */
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct resolver_opts ro = { .timeout_ms = 200, .tries = 1 };
+	int fd;
+
+	assert_non_null(f);
+	snprintf(f->log_path, sizeof(f->log_path), "/tmp/test_pset.%d.log",
+		 (int)getpid());
+	fflush(stderr);
+	f->saved_stderr = dup(STDERR_FILENO);
+	fd = open(f->log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0 && f->saved_stderr >= 0);
+	dup2(fd, STDERR_FILENO);
+	close(fd);
+	log_init("test_pset", false, LOG_LVL_DEBUG);
+
+	assert_int_equal(loop_new(&f->loop), 0);
+	loop_use_manual_clock(f->loop, T0);
+	assert_int_equal(registrar_open(&f->a, f->loop, TP_UDP), 0);
+	assert_int_equal(registrar_open(&f->b, f->loop, TP_UDP), 0);
+	assert_int_equal(fakedns_start(&f->dns, f->loop), 0);
+	fakedns_srv(&f->dns, "_sip._udp." REGISTRAR_REALM, 3600, 10, 0,
+		    f->a.port, "a." REGISTRAR_REALM);
+	fakedns_srv(&f->dns, "_sip._udp." REGISTRAR_REALM, 3600, 20, 0,
+		    f->b.port, "b." REGISTRAR_REALM);
+	fakedns_addr(&f->dns, "a." REGISTRAR_REALM, 3600, "127.0.0.1");
+	fakedns_addr(&f->dns, "b." REGISTRAR_REALM, 3600, "127.0.0.1");
+	ro.servers = f->dns.servers;
+	assert_int_equal(resolver_new(f->loop, &ro, &f->resolver), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	pset_free(f->ps);
+	resolver_free(f->resolver);
+	fakedns_stop(&f->dns);
+	registrar_close(&f->a);
+	registrar_close(&f->b);
+	loop_free(f->loop);
+	fflush(stderr);
+	dup2(f->saved_stderr, STDERR_FILENO);
+	close(f->saved_stderr);
+	if (!f->passed) {
+		char line[512];
+		FILE *fp = fopen(f->log_path, "r");
+
+		while (fp && fgets(line, sizeof(line), fp))
+			fprintf(stderr, "log: %s", line);
+		if (fp)
+			fclose(fp);
+	}
+	unlink(f->log_path);
+	free(f);
+	return 0;
+}
+
+/* 1 ms steps: every packet on loopback gets its turn at its time. */
+static void advance(struct fixture *f, uint64_t ms)
+{
+	for (uint64_t i = 0; i < ms; i++)
+		assert_int_equal(loop_advance(f->loop, 1), 0);
+}
+
+/* Advance until @cond holds, at most @max_ms; f->took: the time taken. */
+#define ADVANCE_UNTIL(f, cond, max_ms) do {				\
+	uint64_t _t = 0;						\
+	while (!(cond) && _t < (max_ms)) {				\
+		advance((f), 1);					\
+		_t++;							\
+	}								\
+	assert_true(cond);						\
+	(f)->took = _t;							\
+} while (0)
+
+static void new_set(struct fixture *f, bool symmetric)
+{
+	struct pset_params p = {
+		.host = REGISTRAR_REALM,
+		.port = DNS_PORT_SRV,
+		.proto = TP_UDP,
+		.domain = REGISTRAR_REALM,
+		.no_response_timeout_ms = TIMER_F,
+		.t1_ms = 50,
+		.t2_ms = 200,
+		.failed_base_s = BASE_S,
+		.failed_max_s = MAX_S,
+		.startup_delay_max_ms = 0,
+		.symmetric = symmetric,
+		.failback_retry_s = RETRY_S,
+		.failback_probes = PROBES,
+		.hold_down_s = HOLD_S,
+	};
+
+	assert_int_equal(pset_new(f->loop, f->resolver, NULL, &p, NULL, NULL,
+				  &f->ps), 0);
+}
+
+static void add_line(struct fixture *f, unsigned int line, const char *pw)
+{
+	struct reg_params p = {
+		.line = line,
+		.user = REGISTRAR_USER,
+		.domain = REGISTRAR_REALM,
+		.password = pw,
+		.expires_s = 600,
+		.no_response_timeout_ms = TIMER_F,
+		.t1_ms = 50,
+		.t2_ms = 200,
+		.stop_timeout_ms = 200,
+	};
+
+	assert_int_equal(pset_line_add(f->ps, &p), 0);
+	assert_int_equal(pset_line_add(f->ps, &p), -EEXIST);
+}
+
+static const struct pset_status *status(struct fixture *f)
+{
+	pset_status(f->ps, &f->st);
+	return &f->st;
+}
+
+static bool registered_at(struct fixture *f, unsigned int line,
+			  const struct registrar *r)
+{
+	struct reg_status st;
+	char want[32];
+
+	snprintf(want, sizeof(want), "127.0.0.1:%u", r->port);
+	return pset_line_status(f->ps, line, &st) &&
+	       st.state == REG_REGISTERED && st.server >= 0 &&
+	       !strcmp(st.servers[st.server].addr, want);
+}
+
+/* The newest event of @kind, or NULL. */
+static const struct pset_event *event(struct fixture *f,
+				      enum pset_event_kind kind)
+{
+	const struct pset_status *st = status(f);
+
+	for (unsigned int i = st->n_events; i-- > 0;) {
+		if (st->events[i].kind == kind)
+			return &st->events[i];
+	}
+	return NULL;
+}
+
+static unsigned int count_events(struct fixture *f,
+				 enum pset_event_kind kind)
+{
+	const struct pset_status *st = status(f);
+	unsigned int i, n = 0;
+
+	for (i = 0; i < st->n_events; i++)
+		n += st->events[i].kind == kind;
+	return n;
+}
+
+static bool log_has(struct fixture *f, const char *text)
+{
+	char line[512];
+	bool found = false;
+	FILE *fp;
+
+	fflush(stderr);
+	fp = fopen(f->log_path, "r");
+	while (fp && !found && fgets(line, sizeof(line), fp))
+		found = strstr(line, text) != NULL;
+	if (fp)
+		fclose(fp);
+	return found;
+}
+
+/* A silent first server is left at exactly Timer F, not a ms sooner. */
+static void test_failover_at_timer_f(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t first_a, at_b;
+	char want[96];
+
+	f->a.mode = REGISTRAR_SILENT;
+	new_set(f, true);
+	add_line(f, 0, REGISTRAR_PASS);
+	add_line(f, 1, REGISTRAR_PASS);
+	assert_int_equal(status(f)->state, PSET_IDLE);
+	assert_int_equal(pset_start(f->ps), 0);
+	ADVANCE_UNTIL(f, f->a.n_register > 0, 1000);
+	first_a = loop_now_ms(f->loop);
+	assert_int_equal(status(f)->state, PSET_REGISTERING);
+
+	ADVANCE_UNTIL(f, f->b.n_register > 0, 2 * TIMER_F);
+	at_b = loop_now_ms(f->loop);
+	assert_int_equal(at_b - first_a, TIMER_F);
+	/* Both lines went, retransmissions stayed at a. */
+	/* 0, 50 and 150 ms: the next would be at 350, after Timer F. */
+	assert_int_equal(f->a.n_register, 2 * 3);
+	ADVANCE_UNTIL(f, registered_at(f, 0, &f->b) &&
+			 registered_at(f, 1, &f->b), 100);
+
+	assert_int_equal(status(f)->state, PSET_ACTIVE);
+	assert_int_equal(f->st.active, 1);
+	assert_int_equal(f->st.failovers, 1);
+	assert_int_equal(f->st.servers[0].last, SL_RES_TIMEOUT);
+	assert_true(f->st.servers[1].in_use);
+	assert_non_null(event(f, PSET_EV_FAILOVER));
+	snprintf(want, sizeof(want), "127.0.0.1:%u", f->a.port);
+	assert_string_equal(event(f, PSET_EV_FAILOVER)->from, want);
+	snprintf(want, sizeof(want), "127.0.0.1:%u", f->b.port);
+	assert_string_equal(event(f, PSET_EV_FAILOVER)->to, want);
+	assert_string_equal(event(f, PSET_EV_FAILOVER)->reason, "timeout");
+	assert_int_equal(event(f, PSET_EV_FAILOVER)->elapsed_ms, TIMER_F);
+	/* One decision for the set: one failover, not one per line. */
+	assert_int_equal(count_events(f, PSET_EV_FAILOVER), 1);
+	assert_string_equal(event(f, PSET_EV_REGISTERED)->to, want);
+	snprintf(want, sizeof(want), "failover 127.0.0.1:%u -> 127.0.0.1:%u: "
+		 "timeout (%u ms)", f->a.port, f->b.port, TIMER_F);
+	assert_true(log_has(f, want));
+	/* Symmetric mode: no probe of a while b works. */
+	advance(f, 3 * RETRY_S * 1000);
+	assert_int_equal(f->a.n_options, 0);
+	f->passed = true;
+}
+
+/* 503: the next server at once; the first is held for its Retry-After. */
+static void test_failover_on_503(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t t503;
+
+	f->a.mode = REGISTRAR_503;	/* Retry-After: 30 */
+	f->a.options = REGISTRAR_OPT_200;
+	new_set(f, false);
+	add_line(f, 0, REGISTRAR_PASS);
+	assert_int_equal(pset_start(f->ps), 0);
+	ADVANCE_UNTIL(f, f->a.n_register > 0, 1000);
+	t503 = loop_now_ms(f->loop);
+	ADVANCE_UNTIL(f, f->b.n_register > 0, 50);
+	assert_true(f->took <= 2);
+	ADVANCE_UNTIL(f, registered_at(f, 0, &f->b), 100);
+	assert_int_equal(f->a.n_register, 1);
+	assert_int_equal(status(f)->servers[0].last, SL_RES_503);
+	assert_int_equal(f->st.servers[0].last_code, 503);
+	assert_string_equal(event(f, PSET_EV_FAILOVER)->reason,
+			    "503 Retry-After 30");
+
+	/* Probes every 5 s skip a while it asked us to wait 30 s. */
+	advance(f, 30000 - (loop_now_ms(f->loop) - t503) - 1);
+	assert_int_equal(f->a.n_options, 0);
+	ADVANCE_UNTIL(f, f->a.n_options > 0, RETRY_S * 1000 + 10);
+	assert_int_equal(f->a.n_register, 1);
+	f->passed = true;
+}
+
+/* Every server silent: the waits grow, then stay at the cap. */
+static void test_backoff_grows_and_stays_bounded(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t starts[5];
+	unsigned int round, n_req;
+
+	f->a.mode = REGISTRAR_SILENT;
+	f->b.mode = REGISTRAR_SILENT;
+	new_set(f, false);
+	add_line(f, 0, REGISTRAR_PASS);
+	assert_int_equal(pset_start(f->ps), 0);
+	for (round = 0; round < 5; round++) {
+		n_req = f->a.n_register;
+		ADVANCE_UNTIL(f, f->a.n_register > n_req,
+			      (uint64_t)MAX_S * 1000 + 1000);
+		starts[round] = loop_now_ms(f->loop);
+		/* a for Timer F, then b for Timer F, then the wait. */
+		ADVANCE_UNTIL(f, status(f)->state == PSET_BACKOFF,
+			      3 * TIMER_F);
+		assert_int_equal(f->st.consecutive_failures, round + 1);
+		assert_true(f->st.next_try_s > 0);
+		assert_int_equal(f->st.active, -1);
+	}
+	for (round = 1; round < 5; round++) {
+		/* base * 2^k, k rounds failed, capped; [50 %, 100 %]. */
+		uint64_t upper = (uint64_t)BASE_S * 1000 << round;
+		uint64_t wait = starts[round] - starts[round - 1] - 2 * TIMER_F;
+
+		if (upper > MAX_S * 1000)
+			upper = MAX_S * 1000;
+		/* DNS from the cache and 1 ms steps: a few ms late. */
+		assert_in_range(wait, upper / 2, upper + 5);
+	}
+	assert_int_equal(count_events(f, PSET_EV_BACKOFF), 5);
+	assert_int_equal(status(f)->failovers, 5);	/* a -> b each round */
+	/* A line waiting for the set shows the set's failure. */
+	{
+		struct reg_status rs;
+
+		assert_true(pset_line_status(f->ps, 0, &rs));
+		assert_int_equal(rs.state, REG_FAILED);
+		assert_non_null(strstr(rs.text, "every server failed"));
+		assert_non_null(strstr(rs.last_error, "no response"));
+	}
+	f->passed = true;
+}
+
+/* Failback needs PROBES answers in a row, then make before break. */
+static void test_failback_after_consecutive_probes(void **state)
+{
+	struct fixture *f = *state;
+	unsigned int n_reg, n_opt;
+	uint64_t t_fail;
+
+	f->a.mode = REGISTRAR_SILENT;
+	f->a.options = REGISTRAR_OPT_SILENT;
+	new_set(f, false);
+	add_line(f, 0, REGISTRAR_PASS);
+	add_line(f, 1, REGISTRAR_PASS);
+	assert_int_equal(pset_start(f->ps), 0);
+	ADVANCE_UNTIL(f, registered_at(f, 0, &f->b) &&
+			 registered_at(f, 1, &f->b), 2000);
+	t_fail = loop_now_ms(f->loop);
+
+	/* The first probe finds a silent still; then a comes back. */
+	ADVANCE_UNTIL(f, count_events(f, PSET_EV_PROBE) == 1,
+		      RETRY_S * 1000 + TIMER_F + 10);
+	assert_int_equal(status(f)->probe_ok[0], 0);
+	assert_non_null(strstr(event(f, PSET_EV_PROBE)->reason, "timeout"));
+	f->a.mode = REGISTRAR_DIGEST;
+	f->a.options = REGISTRAR_OPT_200;
+
+	/* Two answers in a row: not yet. */
+	ADVANCE_UNTIL(f, count_events(f, PSET_EV_PROBE) == 3,
+		      2 * RETRY_S * 1000 + 10);
+	assert_int_equal(status(f)->probe_ok[0], 2);
+	assert_non_null(strstr(event(f, PSET_EV_PROBE)->reason,
+			       "answered 200 (2 of 3)"));
+	n_reg = f->a.n_register;
+	advance(f, 5);
+	assert_int_equal(f->a.n_register, n_reg);
+	assert_true(registered_at(f, 0, &f->b));
+
+	/* The third: every line registers at a, then leaves b. */
+	ADVANCE_UNTIL(f, count_events(f, PSET_EV_PROBE) == 4,
+		      RETRY_S * 1000 + 10);
+	assert_true(loop_now_ms(f->loop) - t_fail >= HOLD_S * 1000);
+	ADVANCE_UNTIL(f, registered_at(f, 0, &f->a) &&
+			 registered_at(f, 1, &f->a), 200);
+	ADVANCE_UNTIL(f, f->b.n_unreg == 2, 200);
+	/* Make before break: granted at a before Expires: 0 at b. */
+	assert_true(f->a.granted_seq < f->b.unreg_seq);
+	assert_int_equal(status(f)->failbacks, 1);
+	assert_int_equal(f->st.active, 0);
+	assert_non_null(strstr(event(f, PSET_EV_FAILBACK)->reason,
+			       "3 probe(s) answered"));
+	n_opt = f->a.n_options;
+	/* Back on the best server: no more probes. */
+	advance(f, 2 * RETRY_S * 1000);
+	assert_int_equal(f->a.n_options, n_opt);
+	f->passed = true;
+}
+
+/* Refused credentials stay the line's business. */
+static void test_wrong_password_moves_nothing(void **state)
+{
+	struct fixture *f = *state;
+	unsigned int n;
+	struct reg_status rs;
+
+	new_set(f, false);
+	add_line(f, 0, REGISTRAR_PASS);
+	add_line(f, 1, "not-the-password");
+	assert_int_equal(pset_start(f->ps), 0);
+	ADVANCE_UNTIL(f, registered_at(f, 0, &f->a), 1000);
+	advance(f, 100);
+	assert_true(pset_line_status(f->ps, 1, &rs));
+	assert_int_not_equal(rs.state, REG_REGISTERED);
+	n = f->a.n_register;
+
+	/* The wrong line retries alone after its backoff; no failover. */
+	advance(f, BASE_S * 1000 - 200);
+	assert_int_equal(f->a.n_register, n);
+	advance(f, BASE_S * 1000 + 200);
+	assert_true(f->a.n_register > n);
+	assert_int_equal(f->b.n_register, 0);
+	assert_int_equal(status(f)->failovers, 0);
+	assert_int_equal(f->st.state, PSET_ACTIVE);
+	assert_true(registered_at(f, 0, &f->a));
+	assert_true(log_has(f, "line 1: "));
+	assert_true(log_has(f, "the others stay"));
+	f->passed = true;
+}
+
+/* A network change re-registers every line at the same server. */
+static void test_network_change(void **state)
+{
+	struct fixture *f = *state;
+	unsigned int n;
+
+	new_set(f, false);
+	add_line(f, 0, REGISTRAR_PASS);
+	assert_int_equal(pset_start(f->ps), 0);
+	ADVANCE_UNTIL(f, registered_at(f, 0, &f->a), 1000);
+	n = f->a.n_register;
+	pset_network_changed(f->ps, "address 192.0.2.7 added");
+	ADVANCE_UNTIL(f, f->a.n_register > n, 100);
+	ADVANCE_UNTIL(f, registered_at(f, 0, &f->a), 100);
+	assert_int_equal(f->b.n_register, 0);
+	assert_string_equal(event(f, PSET_EV_NETWORK)->reason,
+			    "address 192.0.2.7 added");
+	assert_int_equal(status(f)->failovers, 0);
+	f->passed = true;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_failover_at_timer_f,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failover_on_503,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_backoff_grows_and_stays_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_failback_after_consecutive_probes, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_wrong_password_moves_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_network_change,
+						setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
