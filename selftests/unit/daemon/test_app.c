@@ -220,6 +220,15 @@ static void test_start_reload_stop(void **state)
 	testloop_run_for(loop, 100);
 	assert_int_equal(r.n, 2);
 
+	/* Failover and keep-alive policy: applied, nothing re-registers. */
+	cfg->sip.failback_probes = 5;
+	cfg->sip.hold_down_s = 99;
+	cfg->sip.ka_enabled = true;
+	app_reload(app, cfg);
+	testloop_run_for(loop, 100);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(app_active_lines(app), 2);
+
 	/* Line 1's password changes, line 2 appears: line 0 untouched. */
 	make_config(cfg, r.port, "c", true);
 	app_reload(app, cfg);

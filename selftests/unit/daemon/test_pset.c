@@ -459,6 +459,49 @@ static void test_network_change(void **state)
 	f->passed = true;
 }
 
+/* Keep-alive (turned on while running): a dead server is found within
+ * one interval plus Timer F, and every line leaves it. */
+static void test_keepalive_loss(void **state)
+{
+	struct fixture *f = *state;
+	struct pset_params p = {
+		.failed_base_s = BASE_S,
+		.failed_max_s = MAX_S,
+		.symmetric = true,
+		.failback_retry_s = RETRY_S,
+		.failback_probes = PROBES,
+		.hold_down_s = HOLD_S,
+		.ka_interval_s = 5,
+	};
+	unsigned int n_opt;
+	uint64_t dead;
+
+	new_set(f, true);
+	add_line(f, 0, REGISTRAR_PASS);
+	add_line(f, 1, REGISTRAR_PASS);
+	assert_int_equal(pset_start(f->ps), 0);
+	ADVANCE_UNTIL(f, registered_at(f, 0, &f->a) &&
+			 registered_at(f, 1, &f->a), 1000);
+	pset_set_policy(f->ps, &p);
+	/* 80..100 % of 5 s: one check by then, answered. */
+	advance(f, 5000);
+	assert_int_equal(f->a.n_options, 1);
+	assert_int_equal(status(f)->failovers, 0);
+
+	f->a.mode = REGISTRAR_SILENT;
+	f->a.options = REGISTRAR_OPT_SILENT;
+	dead = loop_now_ms(f->loop);
+	n_opt = f->a.n_options;
+	ADVANCE_UNTIL(f, registered_at(f, 0, &f->b) &&
+			 registered_at(f, 1, &f->b), 5000 + TIMER_F + 100);
+	assert_true(f->a.n_options > n_opt);
+	assert_true(loop_now_ms(f->loop) - dead <= 5000 + TIMER_F + 100);
+	assert_non_null(event(f, PSET_EV_KEEPALIVE));
+	assert_string_equal(event(f, PSET_EV_KEEPALIVE)->reason, "timeout");
+	assert_int_equal(status(f)->failovers, 1);
+	f->passed = true;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -474,6 +517,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_wrong_password_moves_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_network_change,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keepalive_loss,
 						setup, teardown),
 	};
 

@@ -4,11 +4,13 @@
  * for the configured target with one registration client per enabled
  * line, the network monitor, the status socket.
  *
- * Configuration changes: when anything the set depends on changes (the
- * target, transport, timers, DNS, failover policy), every line is stopped
- * (un-registered with the old settings) and, once all have stopped, the
- * set is built again. Otherwise a line whose settings changed is stopped
- * and added again once stopped; the other lines are left alone.
+ * Configuration changes: when anything every registration depends on
+ * changes (the target, transport, timers, DNS, marks) or the steering
+ * settings, every line is stopped (un-registered with the old settings)
+ * and, once all have stopped, the set is built again. Failover, failback
+ * and keep-alive settings are handed to the running set. Otherwise a
+ * line whose settings changed is stopped and added again once stopped;
+ * the other lines are left alone.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -495,10 +497,10 @@ int app_start(struct app *app)
 	return 0;
 }
 
-/* Does the set as a whole depend on something that changed? */
+/* Did something every registration of the set depends on change? */
 static bool set_changed(const struct config *a, const struct config *b)
 {
-	return memcmp(&a->sip, &b->sip, sizeof(a->sip)) != 0;
+	return memcmp(&a->sip, &b->sip, CFG_SIP_LINE_PART) != 0;
 }
 
 void app_reload(struct app *app, const struct config *cfg)
@@ -526,8 +528,19 @@ void app_reload(struct app *app, const struct config *cfg)
 	    old.sip.dns_tries != cfg->sip.dns_tries ||
 	    old.sip.socket_mark != cfg->sip.socket_mark)
 		app->resolver_stale = true;
-	if (set_changed(&old, cfg) || app->resolver_stale)
+	if (set_changed(&old, cfg) || app->resolver_stale ||
+	    app->steer_stale) {
 		app->set_stale = true;
+	} else if (config_set_changed(&old, cfg) && app->pset) {
+		struct cfg_target t;
+		struct pset_params p;
+
+		config_target(cfg, &t);
+		set_params(app, &t, &p);
+		pset_set_policy(app->pset, &p);
+		log_info("failover, failback and keep-alive settings applied "
+			 "without re-registering");
+	}
 	for (n = 0; n < CFG_MAX_LINES; n++) {
 		if (app->set_stale || !cfg->line[n].enabled ||
 		    config_line_changed(&old, cfg, n)) {

@@ -13,6 +13,7 @@
  * server; the lines then un-register from the old one.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +145,27 @@ static void take_servers(struct pset *ps, const struct dns_result *res)
 			 dns_timer_fired, ps);
 }
 
+/* Same address and port, whatever else the sockaddr carries. */
+static bool same_addr(const struct sockaddr_storage *a,
+		      const struct sockaddr_storage *b)
+{
+	const struct sockaddr_in *a4 = (const void *)a, *b4 = (const void *)b;
+	const struct sockaddr_in6 *a6 = (const void *)a;
+	const struct sockaddr_in6 *b6 = (const void *)b;
+
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return a4->sin_port == b4->sin_port &&
+		       a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+	if (a->ss_family == AF_INET6)
+		return a6->sin6_port == b6->sin6_port &&
+		       !memcmp(&a6->sin6_addr, &b6->sin6_addr,
+			       sizeof(a6->sin6_addr));
+	return false;
+}
+
+/* The server the steering target an earlier daemon left names, or -1. */
 static int adopted_idx(struct pset *ps)
 {
 	unsigned int i;
@@ -152,10 +174,7 @@ static int adopted_idx(struct pset *ps)
 		return -1;
 	ps->adopt_pending = false;
 	for (i = 0; i < ps->sl.n; i++) {
-		const struct sip_server *s = &ps->sl.e[i].srv;
-
-		if (s->addr_len && s->addr.ss_family == ps->adopt.ss_family &&
-		    !memcmp(&s->addr, &ps->adopt, s->addr_len))
+		if (same_addr(&ps->sl.e[i].srv.addr, &ps->adopt))
 			return (int)i;
 	}
 	return -1;
@@ -591,6 +610,27 @@ int pset_new(struct loop *loop, struct resolver *resolver,
 	sl_init(&ps->sl);
 	*out = ps;
 	return 0;
+}
+
+void pset_set_policy(struct pset *ps, const struct pset_params *params)
+{
+	struct pset_params *p = &ps->p;
+
+	p->failed_base_s = params->failed_base_s ? params->failed_base_s : 30;
+	p->failed_max_s = params->failed_max_s < p->failed_base_s ?
+			  p->failed_base_s : params->failed_max_s;
+	p->startup_delay_max_ms = params->startup_delay_max_ms;
+	p->symmetric = params->symmetric;
+	p->failback_retry_s = params->failback_retry_s ?
+			      params->failback_retry_s : 60;
+	p->failback_probes = params->failback_probes ?
+			     params->failback_probes : 1;
+	p->hold_down_s = params->hold_down_s;
+	p->ka_interval_s = params->ka_interval_s;
+	if (ps->state == PSET_ACTIVE) {
+		stop_active_timers(ps);
+		arm_active_timers(ps);
+	}
 }
 
 int pset_start(struct pset *ps)

@@ -130,6 +130,12 @@ unsigned int pset_lines(const struct pset *ps);
 /* Is line @line in the set (running or stopping)? */
 bool pset_has_line(const struct pset *ps, unsigned int line);
 
+/*
+ * Take new failover, failback and keep-alive settings (failed_*_s,
+ * symmetric, failback_*, hold_down_s, ka_interval_s) without touching
+ * the registrations; the other fields of @params are ignored.
+ */
+void pset_set_policy(struct pset *ps, const struct pset_params *params);
 /* Start-up delay, resolve, register every line. */
 int pset_start(struct pset *ps);
 /* Re-register every line now on new transports (network change). */
