@@ -157,6 +157,7 @@ static void make_config(struct config *cfg, uint16_t port,
 		 "voip/signalling/sip/proxy_address=127.0.0.1\n"
 		 "voip/signalling/sip/proxy_port=%u\n"
 		 "voip/signalling/sip/startup_delay_max_ms=0\n"
+		 "voip/signalling/sip/steering/enabled=0\n"
 		 "system/sipsteerd/log_level=error\n", pw1, line2, port);
 	assert_int_equal(config_load_string("t.conf", text, cfg, NULL, NULL),
 			 0);

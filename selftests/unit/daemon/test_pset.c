@@ -502,6 +502,37 @@ static void test_keepalive_loss(void **state)
 	f->passed = true;
 }
 
+/* The TTL runs out: DNS is asked again; a server it drops is left. */
+static void test_dns_drops_server_in_use(void **state)
+{
+	struct fixture *f = *state;
+	unsigned int i, q;
+
+	for (i = 0; i < f->dns.n_rr; i++)
+		f->dns.rr[i].ttl = 5;
+	new_set(f, true);
+	add_line(f, 0, REGISTRAR_PASS);
+	assert_int_equal(pset_start(f->ps), 0);
+	ADVANCE_UNTIL(f, registered_at(f, 0, &f->a), 1000);
+	q = f->dns.queries;
+
+	/* Same answer: the line stays where it is. */
+	advance(f, 5100);
+	assert_true(f->dns.queries > q);
+	assert_true(registered_at(f, 0, &f->a));
+	assert_int_equal(status(f)->failovers, 0);
+
+	/* a's SRV record goes away. */
+	snprintf(f->dns.rr[0].name, sizeof(f->dns.rr[0].name), "gone.test");
+	ADVANCE_UNTIL(f, registered_at(f, 0, &f->b), 5200);
+	assert_int_equal(status(f)->n_servers, 1);
+	assert_int_equal(f->st.failovers, 1);
+	assert_non_null(strstr(event(f, PSET_EV_FAILOVER)->reason,
+			       "DNS no longer lists a." REGISTRAR_REALM));
+	assert_non_null(strstr(event(f, PSET_EV_DNS)->reason, "1 server(s)"));
+	f->passed = true;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -519,6 +550,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_network_change,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keepalive_loss,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dns_drops_server_in_use,
 						setup, teardown),
 	};
 

@@ -121,6 +121,7 @@ static bool servers_differ(const struct serverlist *sl,
 }
 
 static void dns_timer_fired(void *arg);
+static void dns_retry_later(struct pset *ps, uint32_t s);
 
 /* A usable DNS answer: the list, steering's endpoints, the TTL timer. */
 static void take_servers(struct pset *ps, const struct dns_result *res)
@@ -241,16 +242,17 @@ static void on_dns_refresh(void *arg, const struct dns_result *res)
 	int idx;
 
 	ps->dns_refreshing = false;
-	if (ps->state != PSET_ACTIVE)
+	if (ps->state != PSET_ACTIVE) {
+		/* A move is under way: ask again once it is over. */
+		dns_retry_later(ps, PSET_DNS_MIN_S);
 		return;
+	}
 	if (!res->n_servers) {
 		log_warn("proxy set %s: %s; keeping the server in use",
 			 ps->p.host, res->status == DNS_NOT_FOUND ?
 			 "DNS lists no SIP server any more" :
 			 "DNS failed");
-		loop_timer_start(ps->loop, &ps->dns_timer,
-				 DNS_STALE_RETRY_S * 1000, dns_timer_fired,
-				 ps);
+		dns_retry_later(ps, DNS_STALE_RETRY_S);
 		return;
 	}
 	take_servers(ps, res);
@@ -275,16 +277,26 @@ static void dns_timer_fired(void *arg)
 {
 	struct pset *ps = arg;
 
-	if (ps->state != PSET_ACTIVE || ps->dns_refreshing)
+	if (ps->dns_refreshing)
 		return;
+	/* A new round resolves anyway; a move is waited for. */
+	if (ps->state != PSET_ACTIVE) {
+		if (ps->state == PSET_REGISTERING)
+			dns_retry_later(ps, PSET_DNS_MIN_S);
+		return;
+	}
 	ps->dns_refreshing = true;
 	if (resolver_resolve(ps->resolver, ps->p.host, ps->p.port,
 			     ps->p.proto, on_dns_refresh, ps)) {
 		ps->dns_refreshing = false;
-		loop_timer_start(ps->loop, &ps->dns_timer,
-				 DNS_STALE_RETRY_S * 1000, dns_timer_fired,
-				 ps);
+		dns_retry_later(ps, DNS_STALE_RETRY_S);
 	}
+}
+
+static void dns_retry_later(struct pset *ps, uint32_t s)
+{
+	loop_timer_start(ps->loop, &ps->dns_timer, (uint64_t)s * 1000,
+			 dns_timer_fired, ps);
 }
 
 /* The first line is registered at the target: the move is complete. */
