@@ -576,8 +576,8 @@ daemon_require() {
 }
 
 # Usage: daemon_conf FILE < extra lines -- common settings for tests
-# (our DNS server, test CA, short timers, debug log) unless stdin sets
-# the same key, then stdin.
+# (our DNS server, test CA, short timers, no random start-up delay, debug
+# log) unless stdin sets the same key, then stdin.
 # Key names: userspace/daemon/config/keys.c, Documentation/admin-guide.md.
 daemon_conf() {
 	local f=$1 extra kv
@@ -593,7 +593,8 @@ daemon_conf() {
 			"voip/signalling/sip/tls/ca_file=$T/pki/ca.pem" \
 			"voip/signalling/sip/outgoing_request_no_response_timeout_ms=2000" \
 			"voip/signalling/sip/registration_expires=30" \
-			"voip/signalling/sip/registration_failed_timeout=10"; do
+			"voip/signalling/sip/registration_failed_timeout=10" \
+			"voip/signalling/sip/startup_delay_max_ms=0"; do
 			printf '%s\n' "$extra" | grep -q "^${kv%%=*}=" ||
 				echo "$kv"
 		done

@@ -88,8 +88,10 @@ static void test_backoff_never_tight(void **state)
 
 	(void)state;
 	for (f = 0; f < 70; f++) {
-		assert_true(policy_backoff_ms(0, 0, f, 0) >= POLICY_MIN_WAIT_MS);
-		assert_true(policy_backoff_ms(1, 1, f, 0) >= POLICY_MIN_WAIT_MS);
+		assert_true(policy_backoff_ms(0, 0, f, 0) >=
+			    POLICY_MIN_WAIT_MS);
+		assert_true(policy_backoff_ms(1, 1, f, 0) >=
+			    POLICY_MIN_WAIT_MS);
 	}
 }
 

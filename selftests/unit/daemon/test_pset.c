@@ -273,6 +273,24 @@ static void test_failover_at_timer_f(void **state)
 	f->passed = true;
 }
 
+/* A refusing server (ICMP port unreachable) is left at once. */
+static void test_failover_on_refusal(void **state)
+{
+	struct fixture *f = *state;
+
+	registrar_close(&f->a);
+	new_set(f, true);
+	add_line(f, 0, REGISTRAR_PASS);
+	assert_int_equal(pset_start(f->ps), 0);
+	ADVANCE_UNTIL(f, f->b.n_register > 0, TIMER_F);
+	assert_true(f->took < 50);
+	ADVANCE_UNTIL(f, registered_at(f, 0, &f->b), 100);
+	assert_int_equal(status(f)->servers[0].last, SL_RES_UNREACHABLE);
+	assert_string_equal(event(f, PSET_EV_FAILOVER)->reason,
+			    "unreachable");
+	f->passed = true;
+}
+
 /* 503: the next server at once; the first is held for its Retry-After. */
 static void test_failover_on_503(void **state)
 {
@@ -537,6 +555,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_failover_at_timer_f,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failover_on_refusal,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failover_on_503,
 						setup, teardown),

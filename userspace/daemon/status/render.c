@@ -136,7 +136,8 @@ static void text_steer(struct strbuf *out, const struct steer_status *st)
 	if (st->state == STEER_READY || st->state == STEER_FAILED) {
 		sb_printf(out, ", service %s%s, %u endpoint(s), target %s, "
 			  "generation %u, %u switch(es), %u TCP connection(s) "
-			  "failed", st->service, st->adopted ? " (adopted)" : "",
+			  "failed", st->service,
+			  st->adopted ? " (adopted)" : "",
 			  st->n_endpoints, st->target[0] ? st->target : "none",
 			  st->generation, st->switches, st->sockets_killed);
 		if (st->switches)
