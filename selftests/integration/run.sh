@@ -15,8 +15,8 @@ result=$1
 daemon=$2
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
-[ $# -gt 0 ] || set -- peers register auth tls discovery dns-stale reload \
-	shutdown valgrind
+[ $# -gt 0 ] || set -- peers register auth tls discovery failback dns-stale \
+	reload shutdown valgrind
 timeout_s=${IT_TIMEOUT:-240}
 logdir=${IT_LOGDIR:-$(dirname "$result")/integration-logs}
 rm -rf "$logdir"

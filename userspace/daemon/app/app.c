@@ -575,6 +575,9 @@ void app_free(struct app *app)
 		return;
 	loop_timer_cancel(app->loop, &app->settle_timer);
 	pset_free(app->pset);
+	/* Also when the lines did not stop in time; a no-op if done. */
+	if (app->shutting_down && app->opts.release_on_exit)
+		steer_release(app->steer);
 	netmon_free(app->netmon);
 	status_server_free(app->status);
 	resolver_free(app->resolver);
