@@ -425,6 +425,31 @@ static void test_failback_after_consecutive_probes(void **state)
 	f->passed = true;
 }
 
+/* A flapping primary (answers every other probe) is never returned to. */
+static void test_flapping_primary_not_returned_to(void **state)
+{
+	struct fixture *f = *state;
+	unsigned int probes, n_reg;
+
+	f->a.mode = REGISTRAR_SILENT;
+	new_set(f, false);
+	add_line(f, 0, REGISTRAR_PASS);
+	assert_int_equal(pset_start(f->ps), 0);
+	ADVANCE_UNTIL(f, registered_at(f, 0, &f->b), 2000);
+	n_reg = f->a.n_register;
+	for (probes = 1; probes <= 8; probes++) {
+		f->a.options = probes % 2 ? REGISTRAR_OPT_200 :
+			       REGISTRAR_OPT_SILENT;
+		ADVANCE_UNTIL(f, count_events(f, PSET_EV_PROBE) == probes,
+			      RETRY_S * 1000 + TIMER_F + 10);
+		assert_true(status(f)->probe_ok[0] <= 1);
+	}
+	assert_int_equal(f->a.n_register, n_reg);
+	assert_int_equal(status(f)->failbacks, 0);
+	assert_true(registered_at(f, 0, &f->b));
+	f->passed = true;
+}
+
 /* Refused credentials stay the line's business. */
 static void test_wrong_password_moves_nothing(void **state)
 {
@@ -564,6 +589,9 @@ int main(void)
 			test_backoff_grows_and_stays_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_failback_after_consecutive_probes, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_flapping_primary_not_returned_to, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_wrong_password_moves_nothing, setup, teardown),
