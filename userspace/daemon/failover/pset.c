@@ -20,17 +20,15 @@
 
 #include "failover/policy.h"
 #include "failover/pset_int.h"
-#include "probe/probe.h"
 
 static void begin_resolve(struct pset *ps);
-static void arm_active_timers(struct pset *ps);
 
 static uint64_t now(const struct pset *ps)
 {
 	return loop_now_ms(ps->loop);
 }
 
-static int target_idx(const struct pset *ps)
+int pset_target_idx(const struct pset *ps)
 {
 	return ps->has_target ? sl_find(&ps->sl, &ps->target) : -1;
 }
@@ -44,17 +42,9 @@ static void set_state(struct pset *ps, enum pset_state st)
 	ps->state = st;
 }
 
-static void stop_active_timers(struct pset *ps)
-{
-	loop_timer_cancel(ps->loop, &ps->ka_timer);
-	loop_timer_cancel(ps->loop, &ps->probe_timer);
-	probe_cancel(ps->probe);
-	ps->probe = NULL;
-}
-
 /* Send every line to entry @idx. */
-static void move_to(struct pset *ps, int idx, enum pset_move kind,
-		    const char *reason)
+void pset_move_to(struct pset *ps, int idx, enum pset_move kind,
+		  const char *reason)
 {
 	const struct sl_entry *e = sl_get(&ps->sl, idx);
 
@@ -71,7 +61,7 @@ static void move_to(struct pset *ps, int idx, enum pset_move kind,
 	ps->move_done = false;
 	ps->move_ms = now(ps);
 	snprintf(ps->move_reason, sizeof(ps->move_reason), "%s", reason);
-	stop_active_timers(ps);
+	pset_watch_stop(ps);
 	/* During failback the lines stay registered at the old server. */
 	if (kind != MOVE_FAILBACK && kind != MOVE_NETWORK)
 		set_state(ps, PSET_REGISTERING);
@@ -88,7 +78,7 @@ static void enter_backoff(struct pset *ps, const char *why)
 {
 	uint64_t wait_ms;
 
-	stop_active_timers(ps);
+	pset_watch_stop(ps);
 	loop_timer_cancel(ps->loop, &ps->dns_timer);
 	ps->consecutive_failures++;
 	wait_ms = policy_backoff_ms(ps->p.failed_base_s, ps->p.failed_max_s,
@@ -212,7 +202,7 @@ static void on_dns_round(void *arg, const struct dns_result *res)
 		return;
 	}
 	ps->has_prev = false;
-	move_to(ps, idx, MOVE_FIRST, ps->consecutive_failures ?
+	pset_move_to(ps, idx, MOVE_FIRST, ps->consecutive_failures ?
 		"retry after backoff" : "start");
 }
 
@@ -257,7 +247,7 @@ static void on_dns_refresh(void *arg, const struct dns_result *res)
 	}
 	take_servers(ps, res);
 	if (sl_keep(&ps->sl, &cur) >= 0) {
-		arm_active_timers(ps);
+		pset_watch_start(ps);
 		return;
 	}
 	idx = sl_first(&ps->sl, now(ps));
@@ -270,7 +260,7 @@ static void on_dns_refresh(void *arg, const struct dns_result *res)
 	pset_event(ps, LOG_LVL_WARN, PSET_EV_FAILOVER, &cur,
 		   &ps->sl.e[idx].srv, 0, "DNS no longer lists %s",
 		   cur.target);
-	move_to(ps, idx, MOVE_FAILOVER, "DNS change");
+	pset_move_to(ps, idx, MOVE_FAILOVER, "DNS change");
 }
 
 static void dns_timer_fired(void *arg)
@@ -310,7 +300,7 @@ static void move_done(struct pset *ps, unsigned int line,
 	ps->move_done = true;
 	ps->consecutive_failures = 0;
 	ps->last_error[0] = '\0';
-	sl_report(&ps->sl, target_idx(ps), SL_RES_OK, r->code, 0, now(ps));
+	sl_report(&ps->sl, pset_target_idx(ps), SL_RES_OK, r->code, 0, now(ps));
 	set_state(ps, PSET_ACTIVE);
 	if (ps->move != MOVE_NETWORK)
 		pset_event(ps, LOG_LVL_INFO, PSET_EV_REGISTERED,
@@ -319,7 +309,7 @@ static void move_done(struct pset *ps, unsigned int line,
 			   reason);
 	pset_steer_switch(ps);
 	ps->move = MOVE_NONE;
-	arm_active_timers(ps);
+	pset_watch_start(ps);
 }
 
 static void describe(char *buf, size_t size, const struct reg_result *r)
@@ -336,7 +326,7 @@ static void describe(char *buf, size_t size, const struct reg_result *r)
 static void target_failed(struct pset *ps, const struct reg_result *r,
 			  enum pset_event_kind kind)
 {
-	int idx = target_idx(ps);
+	int idx = pset_target_idx(ps);
 	uint32_t hold_s = 0;
 	struct sip_server from = ps->target;
 	char why[64];
@@ -363,7 +353,7 @@ static void target_failed(struct pset *ps, const struct reg_result *r,
 				   "abandoned: %s", why);
 			sl_start_at(&ps->sl, back);
 			ps->has_prev = false;
-			move_to(ps, back, MOVE_FAILOVER, "failback abandoned");
+			pset_move_to(ps, back, MOVE_FAILOVER, "failback abandoned");
 			return;
 		}
 	}
@@ -385,7 +375,7 @@ static void target_failed(struct pset *ps, const struct reg_result *r,
 	ps->failovers++;
 	pset_event(ps, LOG_LVL_WARN, PSET_EV_FAILOVER, &from,
 		   &ps->sl.e[next].srv, r->elapsed_ms, "%s", why);
-	move_to(ps, next, MOVE_FAILOVER, why);
+	pset_move_to(ps, next, MOVE_FAILOVER, why);
 }
 
 void pset_line_result(struct pset_line *l, const struct reg_result *r)
@@ -422,129 +412,6 @@ void pset_line_result(struct pset_line *l, const struct reg_result *r)
 		return;
 	}
 	target_failed(ps, r, PSET_EV_FAILOVER);
-}
-
-/* ------------------------------------------------------- keep-alive */
-
-static void ka_fired(void *arg)
-{
-	struct pset *ps = arg;
-	unsigned int i;
-
-	for (i = 0; i < PSET_MAX_LINES; i++) {
-		struct pset_line *l = &ps->lines[i];
-
-		if (l->used && !l->stopping && l->registered &&
-		    pset_same_server(&l->bound, &ps->target) &&
-		    reg_keepalive(l->reg) == 0)
-			break;
-	}
-	loop_timer_start(ps->loop, &ps->ka_timer,
-			 policy_keepalive_ms(ps->p.ka_interval_s,
-					     policy_random()), ka_fired, ps);
-}
-
-/* --------------------------------------------------------- failback */
-
-static void probe_from(struct pset *ps, int start);
-
-static void probe_timer_fired(void *arg)
-{
-	probe_from(arg, 0);
-}
-
-static void failback(struct pset *ps, int idx, unsigned int answers)
-{
-	const struct sip_server *to = &ps->sl.e[idx].srv;
-
-	ps->failbacks++;
-	pset_event(ps, LOG_LVL_INFO, PSET_EV_FAILBACK, &ps->target, to, 0,
-		   "%u probe(s) answered in a row", answers);
-	sl_start_at(&ps->sl, idx);
-	move_to(ps, idx, MOVE_FAILBACK, "failback");
-}
-
-static void on_probe(void *arg, enum sl_result res, int code,
-		     uint32_t rtt_ms)
-{
-	struct pset *ps = arg;
-	int idx = sl_find(&ps->sl, &ps->probe_srv);
-	bool ok = res == SL_RES_OK;
-	unsigned int n;
-
-	ps->probe = NULL;
-	if (idx < 0) {
-		probe_from(ps, 0);
-		return;
-	}
-	n = sl_probe_report(&ps->sl, idx, ok);
-	if (!ok)
-		sl_report(&ps->sl, idx, res, code,
-			  res == SL_RES_503 ? ps->p.hold_down_s : 0, now(ps));
-	if (ok)
-		pset_event(ps, LOG_LVL_INFO, PSET_EV_PROBE, NULL,
-			   &ps->probe_srv, rtt_ms, "answered %d (%u of %u)",
-			   code, n, ps->p.failback_probes);
-	else
-		pset_event(ps, LOG_LVL_INFO, PSET_EV_PROBE, NULL,
-			   &ps->probe_srv, rtt_ms, "%s%s%.0d",
-			   sl_result_name(res), code ? " " : "", code);
-	if (ok && n >= ps->p.failback_probes &&
-	    !sl_held_down(&ps->sl, idx, (uint64_t)ps->p.hold_down_s * 1000,
-			  now(ps))) {
-		failback(ps, idx, n);
-		return;
-	}
-	probe_from(ps, idx + 1);
-}
-
-/* Probe the next better server from @start, or wait for the next tick. */
-static void probe_from(struct pset *ps, int start)
-{
-	int cur = target_idx(ps);
-	int i;
-
-	if (ps->state != PSET_ACTIVE || ps->p.symmetric || cur <= 0)
-		return;
-	for (i = start; i < cur; i++) {
-		const struct sl_entry *e = &ps->sl.e[i];
-		struct probe_opts o = {
-			.srv = &e->srv,
-			.domain = ps->p.domain,
-			.tls_ca_file = ps->p.tls_ca_file,
-			.tls_cert_file = ps->p.tls_cert_file,
-			.tls_key_file = ps->p.tls_key_file,
-			.mark = ps->p.mark,
-			.timeout_ms = ps->p.no_response_timeout_ms,
-			.t1_ms = ps->p.t1_ms,
-			.t2_ms = ps->p.t2_ms,
-			.user_agent = ps->p.user_agent,
-		};
-
-		if (e->retry_after_ms > now(ps))
-			continue;	/* asked us to wait */
-		ps->probe_srv = e->srv;
-		if (!probe_start(ps->loop, &o, on_probe, ps, &ps->probe))
-			return;
-		ps->probe = NULL;
-	}
-	loop_timer_start(ps->loop, &ps->probe_timer,
-			 (uint64_t)ps->p.failback_retry_s * 1000,
-			 probe_timer_fired, ps);
-}
-
-static void arm_active_timers(struct pset *ps)
-{
-	if (ps->p.ka_interval_s && !loop_timer_pending(&ps->ka_timer))
-		loop_timer_start(ps->loop, &ps->ka_timer,
-				 policy_keepalive_ms(ps->p.ka_interval_s,
-						     policy_random()),
-				 ka_fired, ps);
-	if (!ps->p.symmetric && target_idx(ps) > 0 && !ps->probe &&
-	    !loop_timer_pending(&ps->probe_timer))
-		loop_timer_start(ps->loop, &ps->probe_timer,
-				 (uint64_t)ps->p.failback_retry_s * 1000,
-				 probe_timer_fired, ps);
 }
 
 /* --------------------------------------------------------- lifecycle */
@@ -640,8 +507,8 @@ void pset_set_policy(struct pset *ps, const struct pset_params *params)
 	p->hold_down_s = params->hold_down_s;
 	p->ka_interval_s = params->ka_interval_s;
 	if (ps->state == PSET_ACTIVE) {
-		stop_active_timers(ps);
-		arm_active_timers(ps);
+		pset_watch_stop(ps);
+		pset_watch_start(ps);
 	}
 }
 
@@ -665,7 +532,7 @@ int pset_start(struct pset *ps)
 
 void pset_network_changed(struct pset *ps, const char *why)
 {
-	int idx = target_idx(ps);
+	int idx = pset_target_idx(ps);
 
 	pset_event(ps, LOG_LVL_INFO, PSET_EV_NETWORK, NULL,
 		   ps->has_target ? &ps->target : NULL, 0, "%s", why);
@@ -673,7 +540,7 @@ void pset_network_changed(struct pset *ps, const char *why)
 	case PSET_ACTIVE:
 	case PSET_REGISTERING:
 		if (idx >= 0) {
-			move_to(ps, idx, MOVE_NETWORK, "network change");
+			pset_move_to(ps, idx, MOVE_NETWORK, "network change");
 			break;
 		}
 		/* fall through */
@@ -692,7 +559,7 @@ void pset_free(struct pset *ps)
 
 	if (!ps)
 		return;
-	stop_active_timers(ps);
+	pset_watch_stop(ps);
 	loop_timer_cancel(ps->loop, &ps->wait_timer);
 	loop_timer_cancel(ps->loop, &ps->dns_timer);
 	resolver_cancel(ps->resolver, ps);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Inside the proxy set: its state, shared by pset.c (the decision),
- * pset_lines.c (the lines' registration clients), event.c (the event
- * ring and its log lines) and pset_status.c. Nothing outside failover/
- * includes this.
+ * pset_lines.c (the lines' registration clients), watch.c (keep-alive
+ * and failback probes), event.c (the event ring and its log lines),
+ * pset_steer.c and pset_status.c. Nothing outside failover/ includes
+ * this.
  */
 #ifndef SIPSTEERD_PSET_INT_H
 #define SIPSTEERD_PSET_INT_H
@@ -105,7 +106,16 @@ void pset_steer_switch(struct pset *ps);
 /* The target an earlier daemon left in the module, if any. */
 bool pset_steer_adopted(struct pset *ps, struct sockaddr_storage *out);
 
-/* pset.c: a line's outcome at a server. */
+/* watch.c: keep-alive and failback probes while the lines stand. */
+void pset_watch_start(struct pset *ps);
+void pset_watch_stop(struct pset *ps);
+
+/* pset.c */
+int pset_target_idx(const struct pset *ps);
+/* Send every line to entry @idx of the server list. */
+void pset_move_to(struct pset *ps, int idx, enum pset_move kind,
+		  const char *reason);
+/* A line's outcome at a server. */
 void pset_line_result(struct pset_line *l, const struct reg_result *r);
 
 #endif
