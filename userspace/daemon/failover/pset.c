@@ -353,7 +353,8 @@ static void target_failed(struct pset *ps, const struct reg_result *r,
 				   "abandoned: %s", why);
 			sl_start_at(&ps->sl, back);
 			ps->has_prev = false;
-			pset_move_to(ps, back, MOVE_FAILOVER, "failback abandoned");
+			pset_move_to(ps, back, MOVE_FAILOVER,
+				     "failback abandoned");
 			return;
 		}
 	}

@@ -94,7 +94,7 @@ struct pset_event {
 	enum pset_event_kind kind;
 	char from[64];			/* "ip:port" or "" */
 	char to[64];
-	char reason[96];		/* "timeout", "503 Retry-After 30", ... */
+	char reason[96];		/* "timeout", "503 Retry-After 30" */
 	uint32_t elapsed_ms;		/* trigger to completion, or 0 */
 };
 

@@ -73,9 +73,11 @@ static void on_probe(void *arg, enum sl_result res, int code,
 		return;
 	}
 	n = sl_probe_report(&ps->sl, idx, ok);
+	/* A failed probe is a failure: the hold-down starts again. */
 	if (!ok)
 		sl_report(&ps->sl, idx, res, code,
-			  res == SL_RES_503 ? ps->p.hold_down_s : 0, loop_now_ms(ps->loop));
+			  res == SL_RES_503 ? ps->p.hold_down_s : 0,
+			  loop_now_ms(ps->loop));
 	if (ok)
 		pset_event(ps, LOG_LVL_INFO, PSET_EV_PROBE, NULL,
 			   &ps->probe_srv, rtt_ms, "answered %d (%u of %u)",
