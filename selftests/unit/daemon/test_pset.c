@@ -6,7 +6,6 @@
  * bounded, failback only after N probes answered in a row, a line with a
  * wrong password that does not move the other one, and the events.
  */
-#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,7 +22,9 @@
 #include "dns/resolver.h"
 #include "failover/pset.h"
 #include "helpers/fakedns.h"
+#include "helpers/logcap.h"
 #include "helpers/registrar.h"
+#include "helpers/testloop.h"
 
 #define T0		1000000		/* manual clock start, ms */
 #define TIMER_F		300
@@ -40,8 +41,7 @@ struct fixture {
 	struct registrar a, b;
 	struct pset *ps;
 	struct pset_status st;
-	char log_path[64];
-	int saved_stderr;
+	struct logcap log;
 	bool passed;		/* else teardown shows the captured log */
 	uint64_t took;		/* by the last ADVANCE_UNTIL */
 };
@@ -50,17 +50,9 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct resolver_opts ro = { .timeout_ms = 200, .tries = 1 };
-	int fd;
 
 	assert_non_null(f);
-	snprintf(f->log_path, sizeof(f->log_path), "/tmp/test_pset.%d.log",
-		 (int)getpid());
-	fflush(stderr);
-	f->saved_stderr = dup(STDERR_FILENO);
-	fd = open(f->log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	assert_true(fd >= 0 && f->saved_stderr >= 0);
-	dup2(fd, STDERR_FILENO);
-	close(fd);
+	assert_int_equal(logcap_start(&f->log, "test_pset"), 0);
 	log_init("test_pset", false, LOG_LVL_DEBUG);
 
 	assert_int_equal(loop_new(&f->loop), 0);
@@ -90,19 +82,7 @@ static int teardown(void **state)
 	registrar_close(&f->a);
 	registrar_close(&f->b);
 	loop_free(f->loop);
-	fflush(stderr);
-	dup2(f->saved_stderr, STDERR_FILENO);
-	close(f->saved_stderr);
-	if (!f->passed) {
-		char line[512];
-		FILE *fp = fopen(f->log_path, "r");
-
-		while (fp && fgets(line, sizeof(line), fp))
-			fprintf(stderr, "log: %s", line);
-		if (fp)
-			fclose(fp);
-	}
-	unlink(f->log_path);
+	logcap_stop(&f->log, !f->passed);
 	free(f);
 	return 0;
 }
@@ -110,8 +90,7 @@ static int teardown(void **state)
 /* 1 ms steps: every packet on loopback gets its turn at its time. */
 static void advance(struct fixture *f, uint64_t ms)
 {
-	for (uint64_t i = 0; i < ms; i++)
-		assert_int_equal(loop_advance(f->loop, 1), 0);
+	assert_int_equal(testloop_advance(f->loop, ms), 0);
 }
 
 /* Advance until @cond holds, at most @max_ms; f->took: the time taken. */
@@ -210,17 +189,7 @@ static unsigned int count_events(struct fixture *f,
 
 static bool log_has(struct fixture *f, const char *text)
 {
-	char line[512];
-	bool found = false;
-	FILE *fp;
-
-	fflush(stderr);
-	fp = fopen(f->log_path, "r");
-	while (fp && !found && fgets(line, sizeof(line), fp))
-		found = strstr(line, text) != NULL;
-	if (fp)
-		fclose(fp);
-	return found;
+	return logcap_has(&f->log, text);
 }
 
 /* A silent first server is left at exactly Timer F, not a ms sooner. */
