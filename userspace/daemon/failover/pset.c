@@ -439,6 +439,20 @@ static void params_free(struct pset_params *p)
 	free((char *)p->user_agent);
 }
 
+/* The policy fields of @s into @d, with defaults for what is 0. */
+static void take_policy(struct pset_params *d, const struct pset_params *s)
+{
+	d->failed_base_s = s->failed_base_s ? s->failed_base_s : 30;
+	d->failed_max_s = s->failed_max_s < d->failed_base_s ?
+			  d->failed_base_s : s->failed_max_s;
+	d->startup_delay_max_ms = s->startup_delay_max_ms;
+	d->symmetric = s->symmetric;
+	d->failback_retry_s = s->failback_retry_s ? s->failback_retry_s : 60;
+	d->failback_probes = s->failback_probes ? s->failback_probes : 1;
+	d->hold_down_s = s->hold_down_s;
+	d->ka_interval_s = s->ka_interval_s;
+}
+
 static int params_copy(struct pset_params *d, const struct pset_params *s)
 {
 	int err = 0;
@@ -450,14 +464,7 @@ static int params_copy(struct pset_params *d, const struct pset_params *s)
 	d->tls_cert_file = dup_opt(s->tls_cert_file, &err);
 	d->tls_key_file = dup_opt(s->tls_key_file, &err);
 	d->user_agent = dup_opt(s->user_agent, &err);
-	if (!d->failback_probes)
-		d->failback_probes = 1;
-	if (!d->failback_retry_s)
-		d->failback_retry_s = 60;
-	if (!d->failed_base_s)
-		d->failed_base_s = 30;
-	if (d->failed_max_s < d->failed_base_s)
-		d->failed_max_s = d->failed_base_s;
+	take_policy(d, s);
 	if (err)
 		params_free(d);
 	return err;
@@ -494,19 +501,7 @@ int pset_new(struct loop *loop, struct resolver *resolver,
 
 void pset_set_policy(struct pset *ps, const struct pset_params *params)
 {
-	struct pset_params *p = &ps->p;
-
-	p->failed_base_s = params->failed_base_s ? params->failed_base_s : 30;
-	p->failed_max_s = params->failed_max_s < p->failed_base_s ?
-			  p->failed_base_s : params->failed_max_s;
-	p->startup_delay_max_ms = params->startup_delay_max_ms;
-	p->symmetric = params->symmetric;
-	p->failback_retry_s = params->failback_retry_s ?
-			      params->failback_retry_s : 60;
-	p->failback_probes = params->failback_probes ?
-			     params->failback_probes : 1;
-	p->hold_down_s = params->hold_down_s;
-	p->ka_interval_s = params->ka_interval_s;
+	take_policy(&ps->p, params);
 	if (ps->state == PSET_ACTIVE) {
 		pset_watch_stop(ps);
 		pset_watch_start(ps);
