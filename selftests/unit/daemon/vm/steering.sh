@@ -174,6 +174,37 @@ tcp_kill() {
 case_tcp_kill4() { tcp_kill 4; }
 case_tcp_kill6() { tcp_kill 6; }
 
+# More addresses than the module matches: the first 16 (the virtual
+# address first), and the log says so.
+case_cut() {
+	use_family 4
+	list=
+	for i in $(seq 1 20); do
+		list="$list${list:+,}udp:10.9.3.$i:$PORT"
+	done
+	drv a -V "$(ap "$VIP" $PORT)" servers "$list" status
+	expect_eq "$(st a endpoints)" 16 "endpoints"
+	grep -q "steering: service sip: 6 address(es) beyond the module's 16 endpoints are not matched" "$T/a.err"
+	json | grep -q "\"proto\":\"tcp\",\"addr\":\"$VIP\",\"port\":$PORT"
+	json | grep -q "\"addr\":\"10.9.3.14\""
+	if json | grep -q "\"addr\":\"10.9.3.15\""; then
+		fail "10.9.3.15 matched"
+	fi
+}
+
+# A request the module refuses: state failed with the kernel's reason,
+# the caller goes on.
+case_refused() {
+	use_family 4
+	sst service add other endpoint udp "$(ap "$P1" $PORT)"
+	drv a servers "$(servers)" status switch "$(ap "$P2" $PORT)" status
+	grep -q '^servers rc=-17$' "$T/a.out"
+	expect_eq "$(st a state)" failed "state"
+	grep -q '^status .*error=set endpoints: File exists: ' "$T/a.out"
+	grep -q 'error: steering: service sip: set endpoints: File exists' "$T/a.err"
+	if sst show sip; then fail "service sip exists"; fi
+}
+
 case_release() {
 	use_family 4
 	drv a servers "$(servers)" switch "$(ap "$P2" $PORT)" release status
@@ -183,4 +214,4 @@ case_release() {
 }
 
 ktap_run nomodule disabled create4 create6 keep switch4 switch6 concurrent \
-	adopt tcp_kill4 tcp_kill6 release
+	adopt tcp_kill4 tcp_kill6 cut refused release
