@@ -39,3 +39,6 @@ demo: all selftest-tools
 
 bench: all selftest-tools
 	BUILD=$(BUILD) KDIR=$(KDIR) $(SELFTEST_VM) --mode bench
+
+# Failover scenarios with real peers (check-vm-failover).
+include selftests/failover/failover.mk

@@ -65,5 +65,26 @@ check-unit-daemon: $(DAEMON_TESTS)
 	@mkdir -p $(RESULTS)
 	selftests/unit/run.sh $(RESULTS)/unit-daemon.txt $(DAEMON_TESTS)
 
+# Steering against the real module, in the test VM only: a driver that
+# calls steer.o step by step, and the KTAP script that checks the kernel
+# between steps.
+DAEMON_STEERDRV := $(BUILD)/san/daemon-vm/steerdrv
+.PHONY: check-vm-steer
+check-vm: check-vm-steer
+
+$(DAEMON_STEERDRV): $(DAEMON_TEST_DIR)/vm/steerdrv.c \
+		$(BUILD)/san/daemon/steer/steer.o \
+		$(BUILD)/san/daemon/core/log.o $(DAEMON_SAN_LIBSIPSTEER)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_SAN) $(DAEMON_CPPFLAGS) -MMD -MP -o $@ $< \
+		$(BUILD)/san/daemon/steer/steer.o \
+		$(BUILD)/san/daemon/core/log.o $(DAEMON_SAN_LIBSIPSTEER) \
+		$(DAEMON_PKG_LIBS)
+
+check-vm-steer: module userspace selftest-tools $(DAEMON_STEERDRV)
+	@mkdir -p $(RESULTS)
+	BUILD=$(BUILD) KDIR=$(KDIR) selftests/vm/run.sh \
+		--result $(RESULTS)/vm-steer.txt $(DAEMON_TEST_DIR)/vm/steering.sh
+
 -include $(DAEMON_OBJS:.o=.d) $(DAEMON_SAN_OBJS:.o=.d) \
-	$(DAEMON_TESTS:=.d)
+	$(DAEMON_TESTS:=.d) $(DAEMON_STEERDRV).d

@@ -135,8 +135,10 @@ static const char *target_text(const struct sipsteer_service *svc,
 	unsigned int i;
 
 	buf[0] = '\0';
-	if (!svc->n_targets)
-		return "inactive";
+	if (!svc->n_targets) {
+		snprintf(buf, len, "inactive");
+		return buf;
+	}
 	for (i = 0; i < svc->n_targets && used + 1 < len; i++) {
 		char one[SIPSTEER_ADDRSTRLEN];
 

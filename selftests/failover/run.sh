@@ -1,0 +1,33 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run failover scenarios (selftests/failover/*.sh) in the test VM with
+# the module loaded (selftests/vm/run.sh boots it); one KTAP-style result
+# per check, summed into "N passed, N failed".
+#
+# usage: run.sh [--result FILE] [SCENARIO.sh...]  (default: all of them)
+# Env: SIPSTEERD, the daemon to test (default $BUILD/sipsteerd); BUILD,
+#   KDIR, MODULE, VM_TIMEOUT, VM_QUIET as for selftests/vm/run.sh.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+project=$(cd "$here/../.." && pwd)
+BUILD=${BUILD:-$project/build}
+export BUILD
+result=()
+if [ "${1:-}" = --result ]; then
+	result=(--result "$2")
+	shift 2
+fi
+if [ $# -eq 0 ]; then
+	for s in "$here"/*.sh; do
+		case $(basename "$s") in lib.sh|run.sh) continue ;; esac
+		set -- "$@" "$s"
+	done
+fi
+# The guest starts with an empty environment: it reads the daemon's
+# path from here (selftests/failover/lib.sh).
+daemon=$(realpath "${SIPSTEERD:-$BUILD/sipsteerd}")
+[ -x "$daemon" ] || { echo "failover: no daemon at $daemon" >&2; exit 1; }
+mkdir -p "$BUILD/vm"
+printf "SIPSTEERD='%s'\n" "$daemon" >"$BUILD/vm/failover.env"
+exec "$project/selftests/vm/run.sh" "${result[@]}" "$@"
