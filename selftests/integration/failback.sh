@@ -41,9 +41,9 @@ check "refusing primary: both lines registered at the secondary at once" \
 	eval 'wait_until 3 eval "kam_aor_has kam2 u-fb0 && kam_aor_has kam2 u-fb1"'
 diag "first REGISTER at the secondary $(($(kam_first_ms kam2 u-fb0) - t0)) ms after the start"
 check "status: one failover for the set, reason unreachable" \
-	daemon_jq '.set.state == "active" and .set.active == 1 and
-		.set.failovers == 1 and
-		([.set.events[] | select(.kind == "failover" and
+	daemon_jq '.proxy_set.state == "active" and .proxy_set.active == 1 and
+		.proxy_set.failovers == 1 and
+		([.proxy_set.events[] | select(.kind == "failover" and
 			(.reason | test("unreachable")))] | length) == 1'
 
 # The primary comes back: 2 probes 5 s apart before the lines return.
@@ -59,9 +59,9 @@ check "failback: the lines left the secondary (Expires: 0 after the move)" \
 	eval 'wait_until 5 eval "kam_aor_none kam2 u-fb0 && kam_aor_none kam2 u-fb1" &&
 		log_has kam2 "REGISTER-IN .*user=u-fb0 .*(expires=0|;expires=0)"'
 check "status: failback and probe events, active at the primary" \
-	daemon_jq '.set.active == 0 and .set.failbacks == 1 and
-		([.set.events[] | select(.kind == "probe")] | length) >= 2 and
-		([.set.events[] | select(.kind == "failback")] | length) == 1 and
+	daemon_jq '.proxy_set.active == 0 and .proxy_set.failbacks == 1 and
+		([.proxy_set.events[] | select(.kind == "probe")] | length) >= 2 and
+		([.proxy_set.events[] | select(.kind == "failback")] | length) == 1 and
 		(.lines[] | select(.line == 0) | .servers[0].in_use)'
 
 # The primary dies while registered: the keep-alive (every 4..5 s)
@@ -75,6 +75,6 @@ check "keep-alive: the dead primary is left within the interval (< 7 s)" \
 	eval 'kam_aor_has kam2 u-fb0 && kam_aor_has kam2 u-fb1 &&
 		[ $((t_moved - t_dead)) -lt 7000 ]'
 check "status: the keep-alive failure is an event, second failover" \
-	daemon_jq '.set.active == 1 and .set.failovers == 2 and
-		([.set.events[] | select(.kind == "keepalive")] | length) == 1'
+	daemon_jq '.proxy_set.active == 1 and .proxy_set.failovers == 2 and
+		([.proxy_set.events[] | select(.kind == "keepalive")] | length) == 1'
 daemon_stop

@@ -135,7 +135,7 @@ static void test_render_json(void **state)
 			       "\"server\":null,\"expires_left_s\":null,"));
 	/* The newline from the server stays escaped: one JSON line. */
 	assert_non_null(strstr(out, "\"last_error\":\"403 Forbidden\\n\","
-			       "\"servers\":[]}],\"set\":null"));
+			       "\"servers\":[]}],\"proxy_set\":null"));
 	assert_ptr_equal(strchr(out, '\n'), out + strlen(out) - 1);
 	sb_free(&sb);
 	free(s);
@@ -196,7 +196,7 @@ static void test_render_set(void **state)
 	sb_init(&sb);
 	status_render_json(s, &sb);
 	out = sb_str(&sb);
-	assert_non_null(strstr(out, "\"set\":{\"state\":\"active\","
+	assert_non_null(strstr(out, "\"proxy_set\":{\"state\":\"active\","
 			       "\"active\":1,\"active_addr\":\"192.0.2.2:5060\","
 			       "\"failovers\":2,\"failbacks\":1,"
 			       "\"consecutive_failures\":0,\"next_try_s\":55,"
@@ -300,7 +300,7 @@ static void test_socket_round_trip(void **state)
 	free(out);
 	out = query(&c, sock, true);
 	assert_memory_equal(out, "{\"version\":\"0.1\"", 16);
-	assert_non_null(strstr(out, "\"servers\":[]}],\"set\":null"));
+	assert_non_null(strstr(out, "\"servers\":[]}],\"proxy_set\":null"));
 	free(out);
 	assert_int_equal(c.fills, 2);
 

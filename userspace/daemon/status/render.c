@@ -244,7 +244,7 @@ static void json_set(struct json *j, const struct pset_status *ps)
 {
 	unsigned int i;
 
-	json_obj_begin(j, "set");
+	json_obj_begin(j, "proxy_set");
 	json_str(j, "state", pset_state_name(ps->state));
 	if (ps->active >= 0)
 		json_uint(j, "active", (unsigned int)ps->active);
@@ -340,7 +340,7 @@ void status_render_json(const struct status_snapshot *snap,
 	if (snap->has_set)
 		json_set(&j, &snap->set);
 	else
-		json_null(&j, "set");
+		json_null(&j, "proxy_set");
 	json_steer(&j, &snap->steer);
 	json_obj_end(&j);
 	sb_puts(out, "\n");
