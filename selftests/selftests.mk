@@ -40,5 +40,12 @@ demo: all selftest-tools
 bench: all selftest-tools
 	BUILD=$(BUILD) KDIR=$(KDIR) $(SELFTEST_VM) --mode bench
 
+# The failover outage benchmark, sipsteerd against baresip
+# (selftests/bench/failover.sh); `make bench` runs it too.
+.PHONY: bench-failover
+bench: bench-failover
+bench-failover: all
+	BUILD=$(BUILD) KDIR=$(KDIR) selftests/bench/failover-vm.sh
+
 # Failover scenarios with real peers (check-vm-failover).
 include selftests/failover/failover.mk

@@ -49,6 +49,11 @@ bench)
 	bash "$PROJECT/selftests/bench/bench.sh" &&
 		echo "sipsteer-vm: job ok"
 	;;
+bench-failover)
+	insmod "$MODULE" || echo "sipsteer-vm: insmod failed"
+	bash "$PROJECT/selftests/bench/failover.sh" &&
+		echo "sipsteer-vm: job ok"
+	;;
 demo)
 	insmod "$MODULE" || echo "sipsteer-vm: insmod failed"
 	bash "$PROJECT/selftests/kmod/demo.sh" && echo "sipsteer-vm: job ok"

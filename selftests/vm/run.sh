@@ -4,12 +4,14 @@
 # benchmark or the demo inside it. Fails on any failed or missing test and
 # on any WARNING/BUG/oops or sipsteer error in the guest's kernel log.
 #
-# usage: run.sh [--mode tests|bench|demo] [--result FILE] [SCRIPT...]
+# usage: run.sh [--mode tests|bench|bench-failover|demo] [--result FILE]
+#              [SCRIPT...]
 #   SCRIPT defaults to every selftests/kmod/*.sh test.
 # Environment: BUILD (default ./build), KDIR (default scripts/kdir.sh),
 #   VM_TIMEOUT seconds (default 1200), VM_SMP (default 2), VM_QUIET=1
 #   to keep the console off stdout, BENCH_ROUNDS and BENCH_SECONDS for
-#   --mode bench.
+#   --mode bench (--mode bench-failover reads $BUILD/vm/bench-failover.env,
+#   written by selftests/bench/failover-vm.sh).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 project=$(cd "$here/../.." && pwd)

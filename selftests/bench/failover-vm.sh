@@ -1,0 +1,36 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make bench-failover`: boot the test VM and run the failover outage
+# benchmark, selftests/bench/failover.sh (sipsteerd against baresip).
+# The guest starts with an empty environment, so the settings go to it in
+# $BUILD/vm/bench-failover.env.
+# Env: SIPSTEERD (default $BUILD/sipsteerd), BENCH_FAILOVER_ROUNDS
+#   (default 3), FOBENCH_LIMIT_S (how long a run waits for the clients at
+#   the secondary, default 240), FOBENCH_KINDS (only these failure
+#   kinds, e.g. "silent 503"; default all), FOBENCH_CLIENTS (only these:
+#   "sipsteerd", "baresip"; default both), VM_TIMEOUT, VM_QUIET as for
+#   selftests/vm/run.sh.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+project=$(cd "$here/../.." && pwd)
+BUILD=${BUILD:-$project/build}
+export BUILD
+daemon=$(realpath "${SIPSTEERD:-$BUILD/sipsteerd}")
+[ -x "$daemon" ] || { echo "bench-failover: no daemon at $daemon" >&2; exit 1; }
+command -v baresip >/dev/null || {
+	echo "bench-failover: baresip is missing (scripts/deps.sh installs it)" >&2
+	exit 1
+}
+rounds=${BENCH_FAILOVER_ROUNDS:-3}
+mkdir -p "$BUILD/vm"
+cat >"$BUILD/vm/bench-failover.env" <<EOT
+SIPSTEERD='$daemon'
+BENCH_FAILOVER_ROUNDS='$rounds'
+FOBENCH_LIMIT_S='${FOBENCH_LIMIT_S:-240}'
+FOBENCH_KINDS='${FOBENCH_KINDS:-}'
+FOBENCH_CLIENTS='${FOBENCH_CLIENTS:-}'
+EOT
+# A round takes up to about 12 min when every run waits its limit.
+VM_TIMEOUT=${VM_TIMEOUT:-$((600 + rounds * 1200))} \
+	exec "$project/selftests/vm/run.sh" --mode bench-failover
