@@ -31,18 +31,20 @@ struct fixture {
 	unsigned int calls;
 	enum sl_result res;
 	int code;
+	uint32_t retry_after_s;
 	uint32_t rtt_ms;
 	uint64_t at_ms;
 };
 
 static void on_probe(void *arg, enum sl_result res, int code,
-		     uint32_t rtt_ms)
+		     uint32_t retry_after_s, uint32_t rtt_ms)
 {
 	struct fixture *f = arg;
 
 	f->calls++;
 	f->res = res;
 	f->code = code;
+	f->retry_after_s = retry_after_s;
 	f->rtt_ms = rtt_ms;
 	f->at_ms = loop_now_ms(f->loop);
 	f->p = NULL;
@@ -127,6 +129,8 @@ static void test_udp_503(void **state)
 	assert_int_equal(f->calls, 1);
 	assert_int_equal(f->res, SL_RES_503);
 	assert_int_equal(f->code, 503);
+	/* The registrar's "Retry-After: 20" reaches the caller. */
+	assert_int_equal(f->retry_after_s, 20);
 }
 
 /* Silence: Timer F, with UDP retransmissions on the way. */

@@ -60,13 +60,14 @@ static void failback(struct pset *ps, int idx, unsigned int answers)
 }
 
 static void on_probe(void *arg, enum sl_result res, int code,
-		     uint32_t rtt_ms)
+		     uint32_t retry_after_s, uint32_t rtt_ms)
 {
 	struct pset *ps = arg;
 	int idx = sl_find(&ps->sl, &ps->probe_srv);
 	bool ok = res == SL_RES_OK;
 	unsigned int n;
 
+	(void)retry_after_s;	/* not used by the failback policy yet */
 	ps->probe = NULL;
 	if (idx < 0) {
 		probe_from(ps, 0);

@@ -4,6 +4,7 @@
  * daemon's mark), through its own transaction layer; one outcome.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -40,7 +41,8 @@ static void probe_free(struct probe *p)
 }
 
 /* The outcome, then the probe is gone: the caller must not touch it. */
-static void finish(struct probe *p, enum sl_result res, int code)
+static void finish(struct probe *p, enum sl_result res, int code,
+		   uint32_t retry_after_s)
 {
 	uint64_t now = loop_now_ms(p->loop);
 	uint32_t rtt = now > p->started_ms ? (uint32_t)(now - p->started_ms)
@@ -52,7 +54,7 @@ static void finish(struct probe *p, enum sl_result res, int code)
 		  sl_result_name(res), code ? " " : "", code, rtt);
 	p->tx = NULL;
 	probe_free(p);
-	fn(arg, res, code, rtt);
+	fn(arg, res, code, retry_after_s, rtt);
 }
 
 static void tx_done(void *arg, enum tx_result res, const struct sip_msg *rsp,
@@ -60,8 +62,12 @@ static void tx_done(void *arg, enum tx_result res, const struct sip_msg *rsp,
 {
 	struct probe *p = arg;
 
+	bool final = res == TX_FINAL;
+
 	finish(p, sipreq_options_result(res, rsp, err),
-	       res == TX_FINAL ? rsp->status : 0);
+	       final ? rsp->status : 0,
+	       final && rsp->status == 503 && rsp->has_retry_after ?
+	       rsp->retry_after : 0);
 }
 
 static void on_message(void *arg, const char *buf, size_t len)
@@ -79,14 +85,14 @@ static void on_error(void *arg, enum tp_error err, const char *detail)
 	if (p->tx)
 		tx_transport_error(p->tx, err);
 	else
-		finish(p, sipreq_tp_result(err), 0);
+		finish(p, sipreq_tp_result(err), 0, 0);
 }
 
 static void early_fired(void *arg)
 {
 	struct probe *p = arg;
 
-	finish(p, p->early_res, 0);
+	finish(p, p->early_res, 0, 0);
 }
 
 int probe_start(struct loop *loop, const struct probe_opts *o, probe_fn fn,

@@ -33,11 +33,12 @@ struct probe_opts {
 /*
  * @res: SL_RES_OK for any final answer but 503 (the server is alive and
  * routing), SL_RES_503 for 503, or the transport failure; @code is the
- * SIP status or 0; @rtt_ms from the first send to the outcome. The probe
- * is finished (and freed) when this returns.
+ * SIP status or 0; @retry_after_s the Retry-After of a 503, 0: none;
+ * @rtt_ms from the first send to the outcome. The probe is finished (and
+ * freed) when this returns.
  */
 typedef void (*probe_fn)(void *arg, enum sl_result res, int code,
-			 uint32_t rtt_ms);
+			 uint32_t retry_after_s, uint32_t rtt_ms);
 
 int probe_start(struct loop *loop, const struct probe_opts *opts,
 		probe_fn fn, void *arg, struct probe **out);
