@@ -5,8 +5,8 @@
 # on a fresh topology of selftests/failover/lib.sh: three registrars
 # found through NAPTR/SRV, sipsteerd (line alice) with steering and the
 # "other process", and optionally baresip (bob) beside them. The primary
-# is broken KIND's way; then, from t0 (the moment the command that broke
-# it returned), the wire recorder at reg2 tells:
+# is broken KIND's way; then, from t0 (just before the command that
+# breaks it), the wire recorder at reg2 tells:
 #   (a) reg_ms: when the REGISTER that created the client's binding at
 #       reg2 arrived there (Kamailio's location table confirms it);
 #   (b) udp_ms: when the other process's first datagram (its OPTIONS
@@ -117,28 +117,36 @@ diag "set up in $SECONDS s"
 # Both keep-alives are running (baresip's first STUN request goes out
 # with the 200); break the primary somewhere in their cycle.
 sleep 2
+# Nobody may have left reg1 yet.
+kam_aor_none reg2 alice || die "sipsteerd left reg1 before the failure"
+[ -z "$WITH_BX" ] || kam_aor_none reg2 "$BX_USER" ||
+	die "baresip left reg1 before the failure"
 
+# t0 is taken just before the command that breaks reg1: Kamailio closes
+# its sockets before its process is reaped.
 case $KIND in
 silent)
+	T0=$(now_ms)
 	reg_silence 1
 	;;
 refuse)
+	T0=$(now_ms)
 	reg_stop 1
 	;;
 503)
 	# Silent while Kamailio makes way for sipp, so nothing meets a
-	# closed port: what the clients see is a 503 server.
+	# closed port; from t0 on, what the clients see is a 503 server.
 	reg_silence 1
 	reg_stop 1
 	reg_sipp 1 busy ../../bench/sipp/srv_503_any.xml \
 		-key retry_after 60 || die "sipp"
+	T0=$(now_ms)
 	reg_revive 1
 	;;
 *)
 	die "unknown kind $KIND"
 	;;
 esac
-T0=$(now_ms)
 
 # Until every client is registered at reg2 and the other process's
 # traffic is there, or the limit.
@@ -167,8 +175,10 @@ if [ -n "$WITH_D" ]; then
 		"reg_ms=$(since_t0 "$d_reg") udp_ms=$(since_t0 "$udp")"
 	[ -n "$d_done" ] || diag "sipsteerd did not register at reg2"
 	if [ -z "$d_done" ] || [ -z "$udp" ]; then
-		diag_log app 10
-		diag_log sipsteerd 30
+		diag_log app 5
+		grep -i -E 'steer|failover|fail|switch|register' \
+			"$T/sipsteerd.log" | tail -n 20 | sed 's/^/# sipsteerd: /'
+		diag "module: $(sipsteer -j show 2>&1 | tr -d '\n' | cut -c1-600)"
 	fi
 fi
 if [ -n "$WITH_BX" ]; then
