@@ -54,6 +54,7 @@ struct fixture {
 	const struct sip_server *then_at;
 	int then_err;
 	const char *tls_ca_file;	/* for the next new_reg() */
+	uint32_t timeout_ms;		/* for the next new_reg(); 0: 300 */
 	struct logcap log;
 	bool passed;		/* else teardown shows the captured log */
 };
@@ -163,7 +164,7 @@ static void new_reg(struct fixture *f, uint32_t expires)
 		.domain = REALM,
 		.password = PASS,
 		.expires_s = expires,
-		.no_response_timeout_ms = 300,
+		.no_response_timeout_ms = f->timeout_ms ? f->timeout_ms : 300,
 		.t1_ms = 50,
 		.t2_ms = 200,
 		.stop_timeout_ms = 200,	/* before Timer F */
@@ -744,6 +745,7 @@ static void test_keepalive_tcp_pong(void **state)
 	struct reg_status st;
 	const struct result *x;
 
+	f->c.require_outbound = true;
 	registered_at(f, &f->c);
 	reg_status(f->reg, &st);
 	assert_int_equal(st.state, REG_REGISTERED);
@@ -774,6 +776,7 @@ static void test_keepalive_tcp_no_pong(void **state)
 	struct reg_status st;
 	const struct result *x;
 
+	f->c.require_outbound = true;
 	registered_at(f, &f->c);
 	f->c.pong = false;
 	assert_int_equal(reg_keepalive(f->reg), 0);
@@ -790,11 +793,60 @@ static void test_keepalive_tcp_no_pong(void **state)
 	f->passed = true;
 }
 
+/*
+ * With Timer F at 32 s, a keep-alive OPTIONS still gives up after
+ * REG_PONG_TIMEOUT_MS: the loss is found within the keep-alive interval.
+ */
+static void test_keepalive_udp_timeout_capped(void **state)
+{
+	struct fixture *f = *state;
+	const struct result *x;
+
+	f->timeout_ms = 32000;
+	registered_at(f, &f->a);
+	f->a.options = REGISTRAR_OPT_SILENT;
+	assert_int_equal(reg_keepalive(f->reg), 0);
+	assert_int_equal(reg_keepalive(f->reg), -EBUSY);
+	advance(f, REG_PONG_TIMEOUT_MS - 1);
+	assert_int_equal(f->n_res, 1);
+	assert_int_equal(reg_keepalive(f->reg), -EBUSY);
+	advance(f, 1);
+	x = expect_result(f, 2, SL_RES_TIMEOUT);
+	assert_true(x->r.keepalive);
+	assert_int_equal(x->r.elapsed_ms, REG_PONG_TIMEOUT_MS);
+	f->passed = true;
+}
+
+/*
+ * TCP to a registrar whose 2xx had no "Require: outbound": it may not
+ * answer CRLF pings (RFC 5626 section 4.4.1), so OPTIONS on the stream.
+ */
+static void test_keepalive_tcp_without_outbound(void **state)
+{
+	struct fixture *f = *state;
+	const struct result *x;
+
+	registered_at(f, &f->c);
+	f->c.options = REGISTRAR_OPT_200;
+	f->c.pong = false;
+	assert_int_equal(reg_keepalive(f->reg), 0);
+	assert_int_equal(reg_keepalive(f->reg), -EBUSY);
+	advance(f, 20);
+	assert_int_equal(f->c.n_pings, 0);
+	assert_int_equal(f->c.n_options, 1);
+	assert_int_equal(f->c.n_accepts, 1);	/* the registration's own */
+	x = expect_result(f, 2, SL_RES_OK);
+	assert_true(x->r.keepalive);
+	assert_int_equal(x->r.code, 200);
+	f->passed = true;
+}
+
 /* The server resets the stream while the ping waits: SL_RES_RESET. */
 static void test_keepalive_tcp_reset(void **state)
 {
 	struct fixture *f = *state;
 
+	f->c.require_outbound = true;
 	registered_at(f, &f->c);
 	f->c.pong = false;
 	assert_int_equal(reg_keepalive(f->reg), 0);
@@ -944,6 +996,8 @@ int main(void)
 		T(test_keepalive_tcp_pong),
 		T(test_keepalive_tcp_no_pong),
 		T(test_keepalive_tcp_reset),
+		T(test_keepalive_udp_timeout_capped),
+		T(test_keepalive_tcp_without_outbound),
 		T(test_tcp_closed_idle_reconnects),
 		T(test_local_failure_reported_later),
 		T(test_tls_failure),

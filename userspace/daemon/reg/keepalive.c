@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Is the server in use still there? OPTIONS on the registration's own
- * UDP socket, or an RFC 5626 CRLF ping on its stream with the pong due
- * within REG_PONG_TIMEOUT_MS.
+ * Is the server in use still there? An RFC 5626 CRLF ping on the
+ * registration's stream with the pong due within REG_PONG_TIMEOUT_MS when
+ * the registrar said it supports outbound; else OPTIONS on the
+ * registration's own transport, due within the same time (Timer F is
+ * far longer than a keep-alive interval).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +21,13 @@ void reg_ka_stop(struct reg_site *s)
 		tx_abandon(s->ka_tx);
 	s->ka_tx = NULL;
 	s->ka_busy = false;
+}
+
+static uint32_t ka_timeout_ms(const struct reg *reg)
+{
+	uint32_t f = reg->p.no_response_timeout_ms;
+
+	return f < REG_PONG_TIMEOUT_MS ? f : REG_PONG_TIMEOUT_MS;
 }
 
 static void options_done(void *arg, enum tx_result res,
@@ -43,7 +52,7 @@ static void options_done(void *arg, enum tx_result res,
 	else if (res == TX_TIMEOUT)
 		reg_site_failed(s, r, 0, 0, true,
 				"no answer to OPTIONS within %u ms",
-				s->reg->p.no_response_timeout_ms);
+				ka_timeout_ms(s->reg));
 	else
 		reg_site_failed(s, r, 0, 0, true, "transport error: %s",
 				s->tp_detail[0] ? s->tp_detail :
@@ -70,9 +79,28 @@ void reg_ka_pong(void *arg)
 	reg_site_ok(s, 0, true, "pong");
 }
 
-int reg_keepalive(struct reg *reg)
+/* OPTIONS on the registration's own transport; any answer but 503. */
+static int options_start(struct reg_site *s)
 {
 	static const struct tx_handlers txh = { .on_done = options_done };
+	struct reg *reg = s->reg;
+	const struct sipreq_options o = {
+		.proto = s->srv.proto,
+		.local = &s->local,
+		.domain = reg->p.domain,
+		.user = reg->p.user,
+		.user_agent = reg->p.user_agent,
+		.t1_ms = reg->p.t1_ms,
+		.t2_ms = reg->p.t2_ms,
+		.timeout_ms = ka_timeout_ms(reg),
+	};
+
+	return sipreq_options_start(reg->txl, s->conn, &o, &txh, s,
+				    &s->ka_tx);
+}
+
+int reg_keepalive(struct reg *reg)
+{
 	struct reg_site *s = reg->cur;
 	int err;
 
@@ -81,20 +109,8 @@ int reg_keepalive(struct reg *reg)
 	if (s->ka_busy)
 		return -EBUSY;
 	s->ka_started_ms = loop_now_ms(reg->loop);
-	if (s->srv.proto == TP_UDP) {
-		const struct sipreq_options o = {
-			.proto = TP_UDP,
-			.local = &s->local,
-			.domain = reg->p.domain,
-			.user = reg->p.user,
-			.user_agent = reg->p.user_agent,
-			.t1_ms = reg->p.t1_ms,
-			.t2_ms = reg->p.t2_ms,
-			.timeout_ms = reg->p.no_response_timeout_ms,
-		};
-
-		err = sipreq_options_start(reg->txl, s->conn, &o, &txh, s,
-					   &s->ka_tx);
+	if (s->srv.proto == TP_UDP || !s->outbound_ok) {
+		err = options_start(s);
 	} else {
 		err = tp_conn_send(s->conn, TP_CRLF_PING,
 				   sizeof(TP_CRLF_PING) - 1);
@@ -105,6 +121,7 @@ int reg_keepalive(struct reg *reg)
 	if (err)
 		return err;
 	s->ka_busy = true;
-	log_debug("line %u: keep-alive to %s", reg->p.line, s->name);
+	log_debug("line %u: keep-alive (%s) to %s", reg->p.line,
+		  s->ka_tx ? "OPTIONS" : "CRLF ping", s->name);
 	return 0;
 }

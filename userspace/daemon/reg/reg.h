@@ -140,11 +140,16 @@ int reg_register_at(struct reg *reg, const struct sip_server *srv);
  */
 void reg_drop_previous(struct reg *reg);
 /*
- * Check the server in use: OPTIONS on the registration's own socket over
- * UDP (any answer is fine, 503 counts as a failure); RFC 5626 CRLF ping
- * over TCP and TLS, with the pong due within REG_PONG_TIMEOUT_MS. The
- * outcome comes through on_result with keepalive=true. -ENOTCONN when not
- * registered, -EBUSY while a check is in flight.
+ * Check the server in use. Over TCP and TLS, when the 2xx of the REGISTER
+ * carried "Require: outbound" (RFC 5626 section 4.2.1: the registrar
+ * supports outbound), an RFC 5626 CRLF ping with the pong due within
+ * REG_PONG_TIMEOUT_MS. Otherwise (UDP, outbound off, or a registrar
+ * without outbound) an OPTIONS on the registration's own transport: any
+ * answer is fine but 503, and it times out after min(Timer F,
+ * REG_PONG_TIMEOUT_MS), so a loss is found within a keep-alive interval
+ * rather than after 32 s. The outcome comes through on_result with
+ * keepalive=true. -ENOTCONN when not registered, -EBUSY while a check is
+ * in flight.
  */
 #define REG_PONG_TIMEOUT_MS	10000
 int reg_keepalive(struct reg *reg);

@@ -64,9 +64,12 @@ struct reg_site {
 	struct loop_timer refresh_timer;
 	struct loop_timer drop_timer;	/* dropping: give up */
 
+	/* The 2xx had "Require: outbound" (RFC 5626 section 4.2.1): the
+	 * registrar answers CRLF pings on this flow. */
+	bool outbound_ok;
 	bool ka_busy;			/* reg_keepalive() in flight */
-	struct sip_tx *ka_tx;		/* its OPTIONS (UDP) */
-	struct loop_timer pong_timer;	/* its pong (TCP/TLS) */
+	struct sip_tx *ka_tx;		/* its OPTIONS */
+	struct loop_timer pong_timer;	/* its pong (CRLF ping) */
 	uint64_t ka_started_ms;
 };
 

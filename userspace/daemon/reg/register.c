@@ -5,6 +5,7 @@
  * the server granted and when to refresh it, 503 and other refusals.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,6 +149,34 @@ static const struct sip_contact *find_binding(const struct reg_site *s,
 	return NULL;
 }
 
+/* Is "outbound" one of the option tags of a Require header? */
+static bool requires_outbound(const struct sip_msg *rsp)
+{
+	unsigned int i;
+
+	for (i = 0; i < rsp->n_hdrs; i++) {
+		struct sip_str v = rsp->hdrs[i].value;
+		size_t pos = 0, start, end;
+
+		if (!sip_str_caseeq(rsp->hdrs[i].name, "Require"))
+			continue;
+		while (pos < v.len) {
+			while (pos < v.len && strchr(" \t,", v.s[pos]))
+				pos++;
+			start = pos;
+			while (pos < v.len && v.s[pos] != ',')
+				pos++;
+			end = pos;
+			while (end > start && strchr(" \t", v.s[end - 1]))
+				end--;
+			if (end - start == 8 &&
+			    !strncasecmp(v.s + start, "outbound", 8))
+				return true;
+		}
+	}
+	return false;
+}
+
 static void registered(struct reg_site *s, const struct sip_msg *rsp)
 {
 	struct reg *reg = s->reg;
@@ -173,6 +202,7 @@ static void registered(struct reg_site *s, const struct sip_msg *rsp)
 		snprintf(s->granted_contact, sizeof(s->granted_contact), "%s",
 			 s->contact_uri);
 	s->bound = true;
+	s->outbound_ok = reg->p.outbound && requires_outbound(rsp);
 	s->granted_expires_s = granted;
 	s->expires_at_ms = loop_now_ms(reg->loop) + (uint64_t)granted * 1000;
 	reg->last_error[0] = '\0';

@@ -12,6 +12,7 @@
  *	r.mode = REGISTRAR_DIGEST;		// how REGISTER is answered
  *	r.options = REGISTRAR_OPT_200;		// how OPTIONS is answered
  *	r.pong = true;				// answer CRLF pings (TCP)
+ *	r.require_outbound = true;		// 2xx: "Require: outbound"
  *	r.greeting = "junk\r\n";		// TCP: sent on accept
  *	... run the loop ...
  *	registrar_drop_conns(&r);		// TCP: close every accepted
@@ -84,6 +85,7 @@ struct registrar {
 	enum registrar_mode mode;
 	enum registrar_opt options;
 	bool pong;
+	bool require_outbound;	/* a 2xx to REGISTER says RFC 5626 */
 	const char *greeting;	/* TCP: written at once on accept */
 	struct registrar_conn conns[REGISTRAR_MAX_CONNS];
 
@@ -314,8 +316,9 @@ static inline void registrar_register(struct registrar *r,
 	r->granted_seq = ++registrar_seq;
 	/* Grant less than asked, and list another phone's binding too. */
 	snprintf(extra, sizeof(extra),
-		 "Contact: <sip:other@192.0.2.9>;expires=50, <%s>;expires=%u\r\n",
-		 r->last_contact, r->last_expires / 2);
+		 "Contact: <sip:other@192.0.2.9>;expires=50, <%s>;expires=%u\r\n"
+		 "%s", r->last_contact, r->last_expires / 2,
+		 r->require_outbound ? "Require: outbound\r\n" : "");
 	registrar_answer(to, req, "200 OK", extra);
 }
 
