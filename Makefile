@@ -48,6 +48,7 @@ include userspace/daemon/daemon.mk
 include selftests/selftests.mk
 include selftests/integration/integration.mk
 include selftests/fuzz/fuzz.mk
+include selftests/demo/demo.mk
 -include kmod/style.mk
 
 # Fragments add their suites as prerequisites of these.

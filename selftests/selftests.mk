@@ -1,5 +1,5 @@
 # selftests: traffic tools, the kernel selftests in a qemu VM (check-vm),
-# the demo scenario (demo) and the benchmark (bench).
+# the module's demo (demo-kmod) and the benchmark (bench).
 
 SELFTEST_TOOLS := udpsend udpsink tcpecho tcpclient
 SELFTEST_NL_TOOLS := nlfuzz switchlat
@@ -33,8 +33,11 @@ check-vm-kmod: module userspace selftest-tools
 	@mkdir -p $(RESULTS)
 	BUILD=$(BUILD) KDIR=$(KDIR) $(SELFTEST_VM) --result $(RESULTS)/vm.txt
 
-# The failover scenario, narrated on the console (selftests/kmod/demo.sh).
-demo: all selftest-tools
+# The module alone, switched by hand and narrated on the console
+# (selftests/kmod/demo.sh); `make demo` is the whole story
+# (selftests/demo/demo.mk).
+.PHONY: demo-kmod
+demo-kmod: all selftest-tools
 	@BUILD=$(BUILD) KDIR=$(KDIR) $(SELFTEST_VM) --mode demo
 
 bench: all selftest-tools
