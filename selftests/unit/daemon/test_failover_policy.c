@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The proxy set's timing policy: RFC 5626 backoff growth, cap and jitter
- * bounds, keep-alive and start-up jitter, over many random draws.
+ * bounds, keep-alive and start-up jitter, over many random draws; which
+ * results make the set fail over.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -122,6 +123,23 @@ static void test_startup_delay(void **state)
 		assert_true(policy_startup_ms(2000, policy_random()) <= 2000);
 }
 
+/* A broken server is left; refused credentials are the line's own. */
+static void test_fails_over(void **state)
+{
+	(void)state;
+	assert_true(policy_fails_over(SL_RES_TIMEOUT, 0));
+	assert_true(policy_fails_over(SL_RES_503, 503));
+	assert_true(policy_fails_over(SL_RES_REJECTED, 500));
+	assert_true(policy_fails_over(SL_RES_REJECTED, 504));
+	assert_true(policy_fails_over(SL_RES_REJECTED, 600));
+	assert_true(policy_fails_over(SL_RES_REJECTED, 408));
+	assert_true(policy_fails_over(SL_RES_REJECTED, 480));
+	assert_false(policy_fails_over(SL_RES_REJECTED, 403));
+	assert_false(policy_fails_over(SL_RES_REJECTED, 404));
+	assert_false(policy_fails_over(SL_RES_AUTH, 401));
+	assert_false(policy_fails_over(SL_RES_OK, 200));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -131,6 +149,7 @@ int main(void)
 		cmocka_unit_test(test_backoff_never_tight),
 		cmocka_unit_test(test_keepalive_jitter),
 		cmocka_unit_test(test_startup_delay),
+		cmocka_unit_test(test_fails_over),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,6 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <cmocka.h>
 
 #include "core/log.h"
@@ -545,6 +548,117 @@ static void test_dns_drops_server_in_use(void **state)
 	f->passed = true;
 }
 
+/* Every line refused at a (403/401 for all users): a is the problem. */
+static void test_all_lines_refused_fail_over(void **state)
+{
+	struct fixture *f = *state;
+
+	f->a.mode = REGISTRAR_WRONG_PW;
+	new_set(f, true);
+	add_line(f, 0, REGISTRAR_PASS);
+	add_line(f, 1, REGISTRAR_PASS);
+	assert_int_equal(pset_start(f->ps), 0);
+	ADVANCE_UNTIL(f, registered_at(f, 0, &f->b) &&
+			 registered_at(f, 1, &f->b), 1000);
+	assert_int_equal(status(f)->state, PSET_ACTIVE);
+	assert_int_equal(f->st.failovers, 1);
+	assert_int_equal(f->st.servers[0].last, SL_RES_AUTH);
+	assert_non_null(strstr(event(f, PSET_EV_FAILOVER)->reason,
+			       "auth-failed"));
+	f->passed = true;
+}
+
+/* A rebuilt set starts where the old one was, not at the primary. */
+static void test_adopt_starts_at_old_target(void **state)
+{
+	struct fixture *f = *state;
+	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(f->b.port);
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	new_set(f, true);
+	add_line(f, 0, REGISTRAR_PASS);
+	pset_adopt(f->ps, &ss);
+	assert_int_equal(pset_start(f->ps), 0);
+	ADVANCE_UNTIL(f, registered_at(f, 0, &f->b), 1000);
+	assert_int_equal(f->a.n_register, 0);
+	assert_int_equal(status(f)->failovers, 0);
+	assert_true(log_has(f, "was in use; trying it first"));
+	f->passed = true;
+}
+
+/* A REGISTER answered after every server was given up: that one works. */
+static void test_late_answer_during_backoff(void **state)
+{
+	struct fixture *f = *state;
+
+	f->a.mode = REGISTRAR_SILENT;
+	f->b.mode = REGISTRAR_SILENT;
+	new_set(f, true);
+	add_line(f, 0, REGISTRAR_PASS);
+	assert_int_equal(pset_start(f->ps), 0);
+	ADVANCE_UNTIL(f, f->b.n_register > 0, 1000);
+	/* Line 1 joins late: its REGISTER outlives line 0's round. */
+	advance(f, 250);
+	add_line(f, 1, REGISTRAR_PASS);
+	ADVANCE_UNTIL(f, status(f)->state == PSET_BACKOFF, 100);
+	f->b.mode = REGISTRAR_DIGEST;
+	ADVANCE_UNTIL(f, registered_at(f, 0, &f->b) &&
+			 registered_at(f, 1, &f->b), 500);
+	assert_int_equal(status(f)->state, PSET_ACTIVE);
+	assert_int_equal(f->st.active, 1);
+	assert_int_equal(f->st.consecutive_failures, 0);
+	f->passed = true;
+}
+
+/* A network change during a failback keeps the failback (and its undo). */
+static void test_network_change_during_failback(void **state)
+{
+	struct fixture *f = *state;
+	unsigned int n;
+
+	f->a.mode = REGISTRAR_SILENT;
+	f->a.options = REGISTRAR_OPT_200;
+	new_set(f, false);
+	add_line(f, 0, REGISTRAR_PASS);
+	assert_int_equal(pset_start(f->ps), 0);
+	ADVANCE_UNTIL(f, registered_at(f, 0, &f->b), 2000);
+	n = f->a.n_register;
+	ADVANCE_UNTIL(f, f->a.n_register > n, 4 * RETRY_S * 1000);
+	assert_int_equal(count_events(f, PSET_EV_FAILBACK), 1);
+	pset_network_changed(f->ps, "default route changed");
+	/* a stays silent: the failback is abandoned, back to b. */
+	ADVANCE_UNTIL(f, count_events(f, PSET_EV_FAILBACK) == 2, 2 * TIMER_F);
+	assert_non_null(strstr(event(f, PSET_EV_FAILBACK)->reason,
+			       "abandoned"));
+	ADVANCE_UNTIL(f, registered_at(f, 0, &f->b), 500);
+	assert_int_equal(status(f)->state, PSET_ACTIVE);
+	assert_int_equal(f->st.active, 1);
+	f->passed = true;
+}
+
+/* A 503 to a failback probe: not probed again before its Retry-After. */
+static void test_probe_503_retry_after(void **state)
+{
+	struct fixture *f = *state;
+	unsigned int n;
+
+	f->a.mode = REGISTRAR_SILENT;
+	f->a.options = REGISTRAR_OPT_503;	/* Retry-After: 20 > HOLD_S */
+	new_set(f, false);
+	add_line(f, 0, REGISTRAR_PASS);
+	assert_int_equal(pset_start(f->ps), 0);
+	ADVANCE_UNTIL(f, registered_at(f, 0, &f->b), 2000);
+	ADVANCE_UNTIL(f, f->a.n_options == 1, RETRY_S * 1000 + 10);
+	n = f->a.n_options;
+	advance(f, 20000 - 10);
+	assert_int_equal(f->a.n_options, n);
+	ADVANCE_UNTIL(f, f->a.n_options > n, RETRY_S * 1000 + 10);
+	f->passed = true;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -567,6 +681,16 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_network_change,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keepalive_loss,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_all_lines_refused_fail_over, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_adopt_starts_at_old_target, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_late_answer_during_backoff, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_network_change_during_failback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_probe_503_retry_after,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dns_drops_server_in_use,
 						setup, teardown),

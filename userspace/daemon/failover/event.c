@@ -53,6 +53,17 @@ bool pset_same_server(const struct sip_server *a,
 	       !memcmp(&a->addr, &b->addr, a->addr_len);
 }
 
+/* Same address and port, whatever else the sockaddrs carry. */
+bool pset_same_addr(const struct sockaddr_storage *a,
+		    const struct sockaddr_storage *b)
+{
+	char x[64], y[64];
+
+	tp_fmt_addr(a, x, sizeof(x));
+	tp_fmt_addr(b, y, sizeof(y));
+	return a->ss_family == b->ss_family && !strcmp(x, y);
+}
+
 void pset_fmt_server(const struct sip_server *srv, char *buf, size_t size)
 {
 	if (!srv) {
@@ -70,14 +81,13 @@ static uint64_t realtime_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-void pset_event(struct pset *ps, enum log_level lvl,
-		enum pset_event_kind kind, const struct sip_server *from,
-		const struct sip_server *to, uint32_t elapsed_ms,
-		const char *fmt, ...)
+static void vevent(struct pset *ps, enum log_level lvl, bool log,
+		   enum pset_event_kind kind, const struct sip_server *from,
+		   const struct sip_server *to, uint32_t elapsed_ms,
+		   const char *fmt, va_list ap)
 {
 	struct pset_event *ev = &ps->events[ps->ev_next];
 	char where[140] = "";
-	va_list ap;
 
 	memset(ev, 0, sizeof(*ev));
 	ev->at_ms = realtime_ms();
@@ -85,13 +95,13 @@ void pset_event(struct pset *ps, enum log_level lvl,
 	ev->elapsed_ms = elapsed_ms;
 	pset_fmt_server(from, ev->from, sizeof(ev->from));
 	pset_fmt_server(to, ev->to, sizeof(ev->to));
-	va_start(ap, fmt);
 	vsnprintf(ev->reason, sizeof(ev->reason), fmt, ap);
-	va_end(ap);
 	ps->ev_next = (ps->ev_next + 1) % PSET_EVENTS;
 	if (ps->ev_count < PSET_EVENTS)
 		ps->ev_count++;
 
+	if (!log)
+		return;
 	if (ev->from[0] && ev->to[0])
 		snprintf(where, sizeof(where), " %s -> %s", ev->from, ev->to);
 	else if (ev->from[0] || ev->to[0])
@@ -99,4 +109,28 @@ void pset_event(struct pset *ps, enum log_level lvl,
 			 ev->from[0] ? ev->from : ev->to);
 	log_msg(lvl, "proxy set %s: %s%s: %s (%u ms)", ps->p.host,
 		pset_event_name(kind), where, ev->reason, elapsed_ms);
+}
+
+void pset_event(struct pset *ps, enum log_level lvl,
+		enum pset_event_kind kind, const struct sip_server *from,
+		const struct sip_server *to, uint32_t elapsed_ms,
+		const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vevent(ps, lvl, true, kind, from, to, elapsed_ms, fmt, ap);
+	va_end(ap);
+}
+
+void pset_event_quiet(struct pset *ps, enum pset_event_kind kind,
+		      const struct sip_server *from,
+		      const struct sip_server *to, uint32_t elapsed_ms,
+		      const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vevent(ps, LOG_LVL_DEBUG, false, kind, from, to, elapsed_ms, fmt, ap);
+	va_end(ap);
 }

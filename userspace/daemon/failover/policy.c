@@ -57,3 +57,11 @@ uint32_t policy_random(void)
 		r = (uint32_t)random();
 	return r;
 }
+
+bool policy_fails_over(enum sl_result res, int code)
+{
+	if (sl_result_fails_over(res))
+		return true;
+	return res == SL_RES_REJECTED &&
+	       (code >= 500 || code == 408 || code == 480);
+}

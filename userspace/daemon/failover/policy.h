@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The proxy set's timing policy as pure functions of their inputs and a
- * random number, so tests can check every bound without a clock.
+ * The proxy set's policy as pure functions of their inputs (and a random
+ * number), so tests can check every bound without a clock.
  */
 #ifndef SIPSTEERD_FAILOVER_POLICY_H
 #define SIPSTEERD_FAILOVER_POLICY_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "reg/serverlist.h"
 
 /* Never wait less than this, whatever the configuration says. */
 #define POLICY_MIN_WAIT_MS	1000
@@ -29,6 +32,14 @@ uint64_t policy_startup_ms(uint32_t max_ms, uint32_t rnd);
 
 /* A uniform point in [@lo, @hi] picked by @rnd. */
 uint64_t policy_pick(uint64_t lo, uint64_t hi, uint32_t rnd);
+
+/*
+ * Would another server do better after @res with SIP status @code? Yes
+ * for transport failures and 503, and for 5xx, 408 and 480 (the server
+ * is broken or cannot reach its back end); no for credentials and other
+ * refusals, which another server of the set would repeat.
+ */
+bool policy_fails_over(enum sl_result res, int code);
 
 /* A random uint32_t from getrandom(), for the functions above. */
 uint32_t policy_random(void);

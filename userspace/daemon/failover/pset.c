@@ -74,7 +74,7 @@ static void wait_fired(void *arg)
 }
 
 /* Every server of the round failed (or none is known): wait, resolve. */
-static void enter_backoff(struct pset *ps, const char *why)
+void pset_enter_backoff(struct pset *ps, const char *why)
 {
 	uint64_t wait_ms;
 
@@ -94,69 +94,7 @@ static void enter_backoff(struct pset *ps, const char *why)
 	loop_timer_start(ps->loop, &ps->wait_timer, wait_ms, wait_fired, ps);
 }
 
-static bool servers_differ(const struct serverlist *sl,
-			   const struct dns_result *res)
-{
-	unsigned int i, n = res->n_servers;
-
-	if (n > SL_MAX_SERVERS)
-		n = SL_MAX_SERVERS;
-	if (sl->n != n)
-		return true;
-	for (i = 0; i < n; i++) {
-		if (!pset_same_server(&sl->e[i].srv, &res->servers[i]))
-			return true;
-	}
-	return false;
-}
-
-static void dns_timer_fired(void *arg);
-static void dns_retry_later(struct pset *ps, uint32_t s);
-
-/* A usable DNS answer: the list, steering's endpoints, the TTL timer. */
-static void take_servers(struct pset *ps, const struct dns_result *res)
-{
-	uint64_t ttl_s = res->ttl_s;
-	bool changed = servers_differ(&ps->sl, res);
-
-	sl_set(&ps->sl, res->servers, res->n_servers);
-	if (changed) {
-		pset_event(ps, LOG_LVL_INFO, PSET_EV_DNS, NULL, NULL, 0,
-			   "%u server(s)%s", ps->sl.n,
-			   res->status == DNS_STALE ?
-			   ", last good answer (DNS unreachable)" : "");
-		pset_steer_servers(ps, res->servers, ps->sl.n);
-	}
-	loop_timer_cancel(ps->loop, &ps->dns_timer);
-	if (res->ttl_s == DNS_TTL_FOREVER)
-		return;
-	if (ttl_s < PSET_DNS_MIN_S)
-		ttl_s = PSET_DNS_MIN_S;
-	loop_timer_start(ps->loop, &ps->dns_timer, ttl_s * 1000,
-			 dns_timer_fired, ps);
-}
-
-/* Same address and port, whatever else the sockaddr carries. */
-static bool same_addr(const struct sockaddr_storage *a,
-		      const struct sockaddr_storage *b)
-{
-	const struct sockaddr_in *a4 = (const void *)a, *b4 = (const void *)b;
-	const struct sockaddr_in6 *a6 = (const void *)a;
-	const struct sockaddr_in6 *b6 = (const void *)b;
-
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET)
-		return a4->sin_port == b4->sin_port &&
-		       a4->sin_addr.s_addr == b4->sin_addr.s_addr;
-	if (a->ss_family == AF_INET6)
-		return a6->sin6_port == b6->sin6_port &&
-		       !memcmp(&a6->sin6_addr, &b6->sin6_addr,
-			       sizeof(a6->sin6_addr));
-	return false;
-}
-
-/* The server the steering target an earlier daemon left names, or -1. */
+/* The server in use before (steering's target, the old set's), or -1. */
 static int adopted_idx(struct pset *ps)
 {
 	unsigned int i;
@@ -165,7 +103,7 @@ static int adopted_idx(struct pset *ps)
 		return -1;
 	ps->adopt_pending = false;
 	for (i = 0; i < ps->sl.n; i++) {
-		if (same_addr(&ps->sl.e[i].srv.addr, &ps->adopt))
+		if (pset_same_addr(&ps->sl.e[i].srv.addr, &ps->adopt))
 			return (int)i;
 	}
 	return -1;
@@ -179,25 +117,25 @@ static void on_dns_round(void *arg, const struct dns_result *res)
 	if (ps->state != PSET_RESOLVING)
 		return;
 	if (!res->n_servers) {
-		enter_backoff(ps, res->status == DNS_NOT_FOUND ?
+		pset_enter_backoff(ps, res->status == DNS_NOT_FOUND ?
 			      "no SIP server in DNS" :
 			      "DNS failed, no earlier answer");
 		return;
 	}
-	take_servers(ps, res);
+	pset_take_servers(ps, res);
 	idx = adopted_idx(ps);
 	if (idx >= 0) {
 		char addr[64];
 
 		pset_fmt_server(&ps->sl.e[idx].srv, addr, sizeof(addr));
-		log_info("proxy set %s: steering already points at %s; "
-			 "trying it first", ps->p.host, addr);
+		log_info("proxy set %s: %s was in use; trying it first",
+			 ps->p.host, addr);
 		sl_start_at(&ps->sl, idx);
 	} else {
 		idx = sl_first(&ps->sl, now(ps));
 	}
 	if (idx < 0) {
-		enter_backoff(ps, "every server asked us to wait "
+		pset_enter_backoff(ps, "every server asked us to wait "
 			      "(Retry-After)");
 		return;
 	}
@@ -220,73 +158,8 @@ static void begin_resolve(struct pset *ps)
 
 		snprintf(why, sizeof(why), "cannot resolve: %s",
 			 strerror(-err));
-		enter_backoff(ps, why);
+		pset_enter_backoff(ps, why);
 	}
-}
-
-/* The TTL ran out while registered: ask again, keep the server in use. */
-static void on_dns_refresh(void *arg, const struct dns_result *res)
-{
-	struct pset *ps = arg;
-	struct sip_server cur = ps->target;
-	int idx;
-
-	ps->dns_refreshing = false;
-	if (ps->state != PSET_ACTIVE) {
-		/* A move is under way: ask again once it is over. */
-		dns_retry_later(ps, PSET_DNS_MIN_S);
-		return;
-	}
-	if (!res->n_servers) {
-		log_warn("proxy set %s: %s; keeping the server in use",
-			 ps->p.host, res->status == DNS_NOT_FOUND ?
-			 "DNS lists no SIP server any more" :
-			 "DNS failed");
-		dns_retry_later(ps, DNS_STALE_RETRY_S);
-		return;
-	}
-	take_servers(ps, res);
-	if (sl_keep(&ps->sl, &cur) >= 0) {
-		pset_watch_start(ps);
-		return;
-	}
-	idx = sl_first(&ps->sl, now(ps));
-	if (idx < 0) {
-		enter_backoff(ps, "DNS dropped the server in use, the others "
-			      "ask us to wait");
-		return;
-	}
-	ps->failovers++;
-	pset_event(ps, LOG_LVL_WARN, PSET_EV_FAILOVER, &cur,
-		   &ps->sl.e[idx].srv, 0, "DNS no longer lists %s",
-		   cur.target);
-	pset_move_to(ps, idx, MOVE_FAILOVER, "DNS change");
-}
-
-static void dns_timer_fired(void *arg)
-{
-	struct pset *ps = arg;
-
-	if (ps->dns_refreshing)
-		return;
-	/* A new round resolves anyway; a move is waited for. */
-	if (ps->state != PSET_ACTIVE) {
-		if (ps->state == PSET_REGISTERING)
-			dns_retry_later(ps, PSET_DNS_MIN_S);
-		return;
-	}
-	ps->dns_refreshing = true;
-	if (resolver_resolve(ps->resolver, ps->p.host, ps->p.port,
-			     ps->p.proto, on_dns_refresh, ps)) {
-		ps->dns_refreshing = false;
-		dns_retry_later(ps, DNS_STALE_RETRY_S);
-	}
-}
-
-static void dns_retry_later(struct pset *ps, uint32_t s)
-{
-	loop_timer_start(ps->loop, &ps->dns_timer, (uint64_t)s * 1000,
-			 dns_timer_fired, ps);
 }
 
 /* The first line is registered at the target: the move is complete. */
@@ -336,6 +209,8 @@ static void target_failed(struct pset *ps, const struct reg_result *r,
 	if (r->res == SL_RES_503)
 		hold_s = r->retry_after_s ? r->retry_after_s :
 			 ps->p.hold_down_s;
+	else if (r->res == SL_RES_AUTH || r->res == SL_RES_REJECTED)
+		hold_s = ps->p.hold_down_s;	/* would refuse again */
 	sl_report(&ps->sl, idx, r->res, r->code, hold_s, now(ps));
 	snprintf(ps->last_error, sizeof(ps->last_error), "%s: %s", why,
 		 r->detail);
@@ -370,13 +245,41 @@ static void target_failed(struct pset *ps, const struct reg_result *r,
 
 		snprintf(msg, sizeof(msg), "no server answered (last: %s)",
 			 why);
-		enter_backoff(ps, msg);
+		pset_enter_backoff(ps, msg);
 		return;
 	}
 	ps->failovers++;
 	pset_event(ps, LOG_LVL_WARN, PSET_EV_FAILOVER, &from,
 		   &ps->sl.e[next].srv, r->elapsed_ms, "%s", why);
 	pset_move_to(ps, next, MOVE_FAILOVER, why);
+}
+
+/*
+ * A REGISTER succeeded while every server was thought failed (an answer
+ * that came late): that server works, the move ends there.
+ */
+static void late_success(struct pset *ps, unsigned int line,
+			 const struct reg_result *r)
+{
+	int idx = sl_find(&ps->sl, r->srv);
+
+	if (idx < 0)
+		return;
+	loop_timer_cancel(ps->loop, &ps->wait_timer);
+	resolver_cancel(ps->resolver, ps);
+	sl_start_at(&ps->sl, idx);
+	if (!ps->has_target || !pset_same_server(&ps->target, r->srv)) {
+		ps->has_target = true;
+		ps->target = *r->srv;
+		ps->move_ms = now(ps);
+	}
+	ps->has_prev = false;
+	ps->move = MOVE_FIRST;
+	snprintf(ps->move_reason, sizeof(ps->move_reason), "%s",
+		 "late answer");
+	move_done(ps, line, r);
+	pset_lines_register_missing(ps);
+	pset_dns_later(ps, PSET_DNS_MIN_S);
 }
 
 void pset_line_result(struct pset_line *l, const struct reg_result *r)
@@ -396,10 +299,14 @@ void pset_line_result(struct pset_line *l, const struct reg_result *r)
 		return;
 	}
 	if (r->res == SL_RES_OK) {
+		if (r->srv && (ps->state == PSET_BACKOFF ||
+			       ps->state == PSET_RESOLVING)) {
+			late_success(ps, l->index, r);
+			return;
+		}
 		if (!at_target)
 			return;
-		if (!ps->move_done && ps->state != PSET_BACKOFF &&
-		    ps->state != PSET_RESOLVING)
+		if (!ps->move_done)
 			move_done(ps, l->index, r);
 		/* Make before break: the old binding goes now. */
 		if (!r->refresh)
@@ -412,6 +319,20 @@ void pset_line_result(struct pset_line *l, const struct reg_result *r)
 			  l->index, sl_result_name(r->res));
 		return;
 	}
+	target_failed(ps, r, PSET_EV_FAILOVER);
+}
+
+void pset_line_refused(struct pset_line *l, const struct reg_result *r)
+{
+	struct pset *ps = l->ps;
+
+	if (!ps->has_target || !r->srv ||
+	    !pset_same_server(r->srv, &ps->target) || ps->move_done ||
+	    ps->move == MOVE_NONE || ps->state == PSET_BACKOFF ||
+	    ps->state == PSET_RESOLVING || pset_lines_may_succeed(ps))
+		return;
+	/* Every line refused here: the server, not the lines, is wrong. */
+	pset_lines_forgive(ps);
 	target_failed(ps, r, PSET_EV_FAILOVER);
 }
 
@@ -508,6 +429,22 @@ void pset_set_policy(struct pset *ps, const struct pset_params *params)
 	}
 }
 
+void pset_adopt(struct pset *ps, const struct sockaddr_storage *addr)
+{
+	if (ps->started || !addr)
+		return;
+	ps->adopt = *addr;
+	ps->adopt_pending = true;
+}
+
+bool pset_target_addr(const struct pset *ps, struct sockaddr_storage *out)
+{
+	if (!ps->has_target)
+		return false;
+	*out = ps->target.addr;
+	return true;
+}
+
 int pset_start(struct pset *ps)
 {
 	uint64_t delay;
@@ -515,7 +452,8 @@ int pset_start(struct pset *ps)
 	if (ps->started)
 		return -EALREADY;
 	ps->started = true;
-	ps->adopt_pending = pset_steer_adopted(ps, &ps->adopt);
+	if (!ps->adopt_pending)
+		ps->adopt_pending = pset_steer_adopted(ps, &ps->adopt);
 	delay = policy_startup_ms(ps->p.startup_delay_max_ms,
 				  policy_random());
 	set_state(ps, PSET_STARTING);
@@ -535,6 +473,11 @@ void pset_network_changed(struct pset *ps, const char *why)
 	switch (ps->state) {
 	case PSET_ACTIVE:
 	case PSET_REGISTERING:
+		if (ps->move != MOVE_NONE && !ps->move_done && idx >= 0) {
+			/* Keep the move (a failback keeps its undo): resend. */
+			pset_lines_register(ps);
+			break;
+		}
 		if (idx >= 0) {
 			pset_move_to(ps, idx, MOVE_NETWORK, "network change");
 			break;
@@ -556,6 +499,7 @@ void pset_free(struct pset *ps)
 	if (!ps)
 		return;
 	pset_watch_stop(ps);
+	pset_steer_stop(ps);
 	loop_timer_cancel(ps->loop, &ps->wait_timer);
 	loop_timer_cancel(ps->loop, &ps->dns_timer);
 	resolver_cancel(ps->resolver, ps);

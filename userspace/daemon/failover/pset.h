@@ -136,6 +136,13 @@ bool pset_has_line(const struct pset *ps, unsigned int line);
  * the registrations; the other fields of @params are ignored.
  */
 void pset_set_policy(struct pset *ps, const struct pset_params *params);
+/*
+ * Before pset_start(): try the server at @addr first (the target of the
+ * set this one replaces), instead of the steering service's.
+ */
+void pset_adopt(struct pset *ps, const struct sockaddr_storage *addr);
+/* Where the lines are (or go): false when nowhere yet. */
+bool pset_target_addr(const struct pset *ps, struct sockaddr_storage *out);
 /* Start-up delay, resolve, register every line. */
 int pset_start(struct pset *ps);
 /* Re-register every line now on new transports (network change). */

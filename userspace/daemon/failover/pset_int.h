@@ -65,8 +65,8 @@ struct pset {
 	bool move_done;			/* a line registered at @target */
 	uint64_t move_ms;		/* loop time of the trigger */
 	char move_reason[96];
-	bool adopt_pending;		/* try the steering target first */
-	struct sockaddr_storage adopt;
+	bool adopt_pending;		/* try this server first */
+	struct sockaddr_storage adopt;	/* steering's or the old set's */
 	uint32_t failovers, failbacks, consecutive_failures;
 	char last_error[160];
 
@@ -77,6 +77,9 @@ struct pset {
 	bool dns_refreshing;
 	struct probe *probe;
 	struct sip_server probe_srv;
+	struct loop_timer steer_timer;	/* retry a refused request */
+	uint32_t steer_retry_ms;
+	bool steer_eps_failed, steer_switch_failed;
 
 	struct pset_line lines[PSET_MAX_LINES];
 
@@ -89,20 +92,35 @@ void pset_event(struct pset *ps, enum log_level lvl,
 		enum pset_event_kind kind, const struct sip_server *from,
 		const struct sip_server *to, uint32_t elapsed_ms,
 		const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* The same in the ring only: another module logs it already. */
+void pset_event_quiet(struct pset *ps, enum pset_event_kind kind,
+		      const struct sip_server *from,
+		      const struct sip_server *to, uint32_t elapsed_ms,
+		      const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
 void pset_fmt_server(const struct sip_server *srv, char *buf, size_t size);
 bool pset_same_server(const struct sip_server *a,
 		      const struct sip_server *b);
+bool pset_same_addr(const struct sockaddr_storage *a,
+		    const struct sockaddr_storage *b);
 
 /* pset_lines.c */
 int pset_lines_register(struct pset *ps);
+/* Every line without a binding at the target registers there. */
+void pset_lines_register_missing(struct pset *ps);
 void pset_line_register(struct pset_line *l);
+/* Could a line still register at the target (not refused, running)? */
+bool pset_lines_may_succeed(const struct pset *ps);
+/* The lines refused on their own go with the set again. */
+void pset_lines_forgive(struct pset *ps);
 struct pset_line *pset_line_find(const struct pset *ps, unsigned int line);
 void pset_line_free(struct pset_line *l);
 
 /* pset_steer.c: the steering service follows the set. */
-void pset_steer_servers(struct pset *ps, const struct sip_server *srv,
-			unsigned int n);
+/* The endpoints: every server of the list. */
+void pset_steer_servers(struct pset *ps);
 void pset_steer_switch(struct pset *ps);
+void pset_steer_stop(struct pset *ps);
 /* The target an earlier daemon left in the module, if any. */
 bool pset_steer_adopted(struct pset *ps, struct sockaddr_storage *out);
 
@@ -110,12 +128,21 @@ bool pset_steer_adopted(struct pset *ps, struct sockaddr_storage *out);
 void pset_watch_start(struct pset *ps);
 void pset_watch_stop(struct pset *ps);
 
+/* pset_dns.c: the list follows DNS answers and their TTL. */
+void pset_take_servers(struct pset *ps, const struct dns_result *res);
+/* Ask DNS again in @s seconds (while the lines stand). */
+void pset_dns_later(struct pset *ps, uint32_t s);
+
 /* pset.c */
 int pset_target_idx(const struct pset *ps);
+/* Every server of the round failed (or none is known): wait, resolve. */
+void pset_enter_backoff(struct pset *ps, const char *why);
 /* Send every line to entry @idx of the server list. */
 void pset_move_to(struct pset *ps, int idx, enum pset_move kind,
 		  const char *reason);
 /* A line's outcome at a server. */
 void pset_line_result(struct pset_line *l, const struct reg_result *r);
+/* A line's credentials or policy refused at a server. */
+void pset_line_refused(struct pset_line *l, const struct reg_result *r);
 
 #endif

@@ -70,6 +70,45 @@ int pset_lines_register(struct pset *ps)
 	return (int)n;
 }
 
+void pset_lines_register_missing(struct pset *ps)
+{
+	unsigned int i;
+
+	for (i = 0; i < PSET_MAX_LINES; i++) {
+		struct pset_line *l = &ps->lines[i];
+
+		if (line_active(l) && !(l->registered &&
+					pset_same_server(&l->bound,
+							 &ps->target)))
+			pset_line_register(l);
+	}
+}
+
+bool pset_lines_may_succeed(const struct pset *ps)
+{
+	unsigned int i;
+
+	for (i = 0; i < PSET_MAX_LINES; i++) {
+		if (line_active(&ps->lines[i]))
+			return true;
+	}
+	return false;
+}
+
+void pset_lines_forgive(struct pset *ps)
+{
+	unsigned int i;
+
+	for (i = 0; i < PSET_MAX_LINES; i++) {
+		struct pset_line *l = &ps->lines[i];
+
+		if (!l->used || !l->own_wait)
+			continue;
+		l->own_wait = false;
+		loop_timer_cancel(ps->loop, &l->retry_timer);
+	}
+}
+
 static void line_retry_fired(void *arg)
 {
 	struct pset_line *l = arg;
@@ -121,9 +160,10 @@ static void line_on_result(void *arg, struct reg *reg,
 		   (!l->registered || pset_same_server(&l->bound, r->srv))) {
 		l->registered = false;
 	}
-	if (!r->keepalive &&
+	if (!r->keepalive && !policy_fails_over(r->res, r->code) &&
 	    (r->res == SL_RES_AUTH || r->res == SL_RES_REJECTED)) {
 		line_refused(l, r);
+		pset_line_refused(l, r);
 		return;
 	}
 	pset_line_result(l, r);

@@ -67,17 +67,20 @@ static void on_probe(void *arg, enum sl_result res, int code,
 	bool ok = res == SL_RES_OK;
 	unsigned int n;
 
-	(void)retry_after_s;	/* not used by the failback policy yet */
 	ps->probe = NULL;
 	if (idx < 0) {
 		probe_from(ps, 0);
 		return;
 	}
 	n = sl_probe_report(&ps->sl, idx, ok);
-	/* A failed probe is a failure: the hold-down starts again. */
+	/*
+	 * A failed probe is a failure: the hold-down starts again. A 503
+	 * is not probed again before its Retry-After (or the hold-down).
+	 */
 	if (!ok)
 		sl_report(&ps->sl, idx, res, code,
-			  res == SL_RES_503 ? ps->p.hold_down_s : 0,
+			  res != SL_RES_503 ? 0 : retry_after_s ?
+			  retry_after_s : ps->p.hold_down_s,
 			  loop_now_ms(ps->loop));
 	if (ok)
 		pset_event(ps, LOG_LVL_INFO, PSET_EV_PROBE, NULL,
