@@ -47,6 +47,9 @@ struct app {
 	struct netmon *netmon;
 	struct pset *pset;
 	bool set_stale;		/* rebuild the set once its lines stopped */
+	/* Where the set rebuilt last had its lines: the new one starts there. */
+	bool handover;
+	struct sockaddr_storage handover_addr;
 	bool stopping[CFG_MAX_LINES];	/* pset_line_stop() called */
 	struct status_server *status;
 	bool shutting_down;
@@ -96,8 +99,10 @@ static uint32_t bypass_mark(const struct config *cfg)
 
 /*
  * The SO_MARK of every daemon socket: the configured one, or the bypass
- * mark while the module steers (so our own REGISTERs and probes reach
- * the server they name). Without steering no mark is needed.
+ * mark whenever the module is there to steer (so our own REGISTERs and
+ * probes reach the server they name). A request that failed (FAILED)
+ * may succeed on a retry later: the sockets made now must carry the
+ * mark already. Without the module no mark is needed.
  */
 static uint32_t app_mark(const struct app *app)
 {
@@ -106,7 +111,8 @@ static uint32_t app_mark(const struct app *app)
 	if (app->cfg.sip.socket_mark || !app->steer)
 		return app->cfg.sip.socket_mark;
 	steer_status(app->steer, &ss);
-	return ss.state == STEER_READY ? STEER_DEFAULT_MARK : 0;
+	return ss.state == STEER_READY || ss.state == STEER_FAILED ?
+	       STEER_DEFAULT_MARK : 0;
 }
 
 static bool steer_settings_changed(const struct config *a,
@@ -321,6 +327,10 @@ static int set_start(struct app *app)
 			strerror(-err));
 		return err;
 	}
+	/* No needless switch, no wait on a dead primary after a reload. */
+	if (app->handover)
+		pset_adopt(app->pset, &app->handover_addr);
+	app->handover = false;
 	for (n = 0; n < CFG_MAX_LINES; n++) {
 		if (app->cfg.line[n].enabled)
 			line_add(app, n);
@@ -362,6 +372,9 @@ static void settle(void *arg)
 	if (stopping_any(app))
 		return;
 	if (app->set_stale || (app->pset && !pset_lines(app->pset))) {
+		if (app->pset)
+			app->handover = pset_target_addr(app->pset,
+							 &app->handover_addr);
 		pset_free(app->pset);
 		app->pset = NULL;
 		app->set_stale = false;
@@ -370,7 +383,8 @@ static void settle(void *arg)
 		app->steer_stale = false;
 		steer_replace(app, &app->old_cfg);
 	}
-	if (app->resolver_stale) {
+	/* Also when creating it failed at an earlier reload. */
+	if (app->resolver_stale || !app->resolver) {
 		resolver_free(app->resolver);
 		app->resolver = NULL;
 		app->resolver_stale = false;
@@ -526,7 +540,7 @@ void app_reload(struct app *app, const struct config *cfg)
 	if (strcmp(old.sip.dns_servers, cfg->sip.dns_servers) ||
 	    old.sip.dns_timeout_ms != cfg->sip.dns_timeout_ms ||
 	    old.sip.dns_tries != cfg->sip.dns_tries ||
-	    old.sip.socket_mark != cfg->sip.socket_mark)
+	    old.sip.socket_mark != cfg->sip.socket_mark || !app->resolver)
 		app->resolver_stale = true;
 	if (set_changed(&old, cfg) || app->resolver_stale ||
 	    app->steer_stale) {
