@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
+#include "core/rand.h"
 #include "failover/policy.h"
 
 #define DRAWS	100000
@@ -66,7 +67,7 @@ static void test_backoff_jitter_bounds(void **state)
 	(void)state;
 	srandom(1);
 	for (i = 0; i < DRAWS; i++) {
-		uint32_t rnd = policy_random();
+		uint32_t rnd = rand_u32();
 		uint64_t w = policy_backoff_ms(10, 1800, 2, rnd);
 
 		assert_true(w >= 20000 && w <= 40000);
@@ -104,7 +105,7 @@ static void test_keepalive_jitter(void **state)
 	assert_int_equal(policy_keepalive_ms(60, 0), 48000);
 	assert_int_equal(policy_keepalive_ms(60, UINT32_MAX), 60000);
 	for (i = 0; i < DRAWS; i++) {
-		uint64_t w = policy_keepalive_ms(5, policy_random());
+		uint64_t w = policy_keepalive_ms(5, rand_u32());
 
 		assert_true(w >= 4000 && w <= 5000);
 	}
@@ -120,7 +121,7 @@ static void test_startup_delay(void **state)
 	assert_int_equal(policy_startup_ms(2000, 0), 0);
 	assert_int_equal(policy_startup_ms(2000, UINT32_MAX), 2000);
 	for (i = 0; i < DRAWS; i++)
-		assert_true(policy_startup_ms(2000, policy_random()) <= 2000);
+		assert_true(policy_startup_ms(2000, rand_u32()) <= 2000);
 }
 
 /* A broken server is left; refused credentials are the line's own. */

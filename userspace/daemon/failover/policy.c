@@ -1,8 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Backoff and jitter of the proxy set (RFC 5626 section 4.5). */
-#include <stdlib.h>
-#include <sys/random.h>
-
 #include "failover/policy.h"
 
 uint64_t policy_pick(uint64_t lo, uint64_t hi, uint32_t rnd)
@@ -47,15 +44,6 @@ uint64_t policy_keepalive_ms(uint32_t interval_s, uint32_t rnd)
 uint64_t policy_startup_ms(uint32_t max_ms, uint32_t rnd)
 {
 	return policy_pick(0, max_ms, rnd);
-}
-
-uint32_t policy_random(void)
-{
-	uint32_t r;
-
-	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
-		r = (uint32_t)random();
-	return r;
 }
 
 bool policy_fails_over(enum sl_result res, int code)

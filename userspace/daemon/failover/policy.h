@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The proxy set's policy as pure functions of their inputs (and a random
- * number), so tests can check every bound without a clock.
+ * number, core/rand.h), so tests can check every bound without a clock.
  */
 #ifndef SIPSTEERD_FAILOVER_POLICY_H
 #define SIPSTEERD_FAILOVER_POLICY_H
@@ -40,8 +40,5 @@ uint64_t policy_pick(uint64_t lo, uint64_t hi, uint32_t rnd);
  * refusals, which another server of the set would repeat.
  */
 bool policy_fails_over(enum sl_result res, int code);
-
-/* A random uint32_t from getrandom(), for the functions above. */
-uint32_t policy_random(void);
 
 #endif

@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/rand.h"
+#include "core/str.h"
 #include "failover/policy.h"
 #include "failover/pset_int.h"
 
@@ -83,7 +85,7 @@ void pset_enter_backoff(struct pset *ps, const char *why)
 	ps->consecutive_failures++;
 	wait_ms = policy_backoff_ms(ps->p.failed_base_s, ps->p.failed_max_s,
 				    ps->consecutive_failures,
-				    policy_random());
+				    rand_u32());
 	snprintf(ps->last_error, sizeof(ps->last_error), "%s", why);
 	ps->move = MOVE_NONE;
 	set_state(ps, PSET_BACKOFF);
@@ -338,18 +340,6 @@ void pset_line_refused(struct pset_line *l, const struct reg_result *r)
 
 /* --------------------------------------------------------- lifecycle */
 
-static char *dup_opt(const char *s, int *err)
-{
-	char *d;
-
-	if (!s)
-		return NULL;
-	d = strdup(s);
-	if (!d)
-		*err = -ENOMEM;
-	return d;
-}
-
 static void params_free(struct pset_params *p)
 {
 	free((char *)p->host);
@@ -376,19 +366,20 @@ static void take_policy(struct pset_params *d, const struct pset_params *s)
 
 static int params_copy(struct pset_params *d, const struct pset_params *s)
 {
-	int err = 0;
+	bool fail = false;
 
 	*d = *s;
-	d->host = dup_opt(s->host, &err);
-	d->domain = dup_opt(s->domain, &err);
-	d->tls_ca_file = dup_opt(s->tls_ca_file, &err);
-	d->tls_cert_file = dup_opt(s->tls_cert_file, &err);
-	d->tls_key_file = dup_opt(s->tls_key_file, &err);
-	d->user_agent = dup_opt(s->user_agent, &err);
+	d->host = str_dup_opt(s->host, &fail);
+	d->domain = str_dup_opt(s->domain, &fail);
+	d->tls_ca_file = str_dup_opt(s->tls_ca_file, &fail);
+	d->tls_cert_file = str_dup_opt(s->tls_cert_file, &fail);
+	d->tls_key_file = str_dup_opt(s->tls_key_file, &fail);
+	d->user_agent = str_dup_opt(s->user_agent, &fail);
 	take_policy(d, s);
-	if (err)
-		params_free(d);
-	return err;
+	if (!fail)
+		return 0;
+	params_free(d);
+	return -ENOMEM;
 }
 
 int pset_new(struct loop *loop, struct resolver *resolver,
@@ -455,7 +446,7 @@ int pset_start(struct pset *ps)
 	if (!ps->adopt_pending)
 		ps->adopt_pending = pset_steer_adopted(ps, &ps->adopt);
 	delay = policy_startup_ms(ps->p.startup_delay_max_ms,
-				  policy_random());
+				  rand_u32());
 	set_state(ps, PSET_STARTING);
 	if (delay)
 		log_info("proxy set %s: starting in %llu ms", ps->p.host,

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "core/rand.h"
 #include "failover/policy.h"
 #include "failover/pset_int.h"
 #include "reg/reg.h"
@@ -128,7 +129,7 @@ static void line_refused(struct pset_line *l, const struct reg_result *r)
 	l->own_wait = true;
 	l->own_failures++;
 	wait_ms = policy_backoff_ms(ps->p.failed_base_s, ps->p.failed_max_s,
-				    l->own_failures, policy_random());
+				    l->own_failures, rand_u32());
 	log_warn("line %u: %s (%s); retrying this line in %llu s, the "
 		 "others stay", l->index, r->detail, sl_result_name(r->res),
 		 (unsigned long long)(wait_ms + 999) / 1000);

@@ -6,6 +6,7 @@
  * one that answered failback_probes probes in a row and did not fail
  * within hold_down_s.
  */
+#include "core/rand.h"
 #include "failover/policy.h"
 #include "failover/pset_int.h"
 #include "probe/probe.h"
@@ -36,7 +37,7 @@ static void ka_fired(void *arg)
 	}
 	loop_timer_start(ps->loop, &ps->ka_timer,
 			 policy_keepalive_ms(ps->p.ka_interval_s,
-					     policy_random()), ka_fired, ps);
+					     rand_u32()), ka_fired, ps);
 }
 
 /* --------------------------------------------------------- failback */
@@ -139,7 +140,7 @@ void pset_watch_start(struct pset *ps)
 	if (ps->p.ka_interval_s && !loop_timer_pending(&ps->ka_timer))
 		loop_timer_start(ps->loop, &ps->ka_timer,
 				 policy_keepalive_ms(ps->p.ka_interval_s,
-						     policy_random()),
+						     rand_u32()),
 				 ka_fired, ps);
 	if (!ps->p.symmetric && pset_target_idx(ps) > 0 && !ps->probe &&
 	    !loop_timer_pending(&ps->probe_timer))

@@ -4,19 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/str.h"
 #include "reg/reg_int.h"
-
-static char *dup_or_null(const char *s, bool *fail)
-{
-	char *d;
-
-	if (!s)
-		return NULL;
-	d = strdup(s);
-	if (!d)
-		*fail = true;
-	return d;
-}
 
 void reg_params_free(struct reg_params *p)
 {
@@ -39,17 +28,17 @@ int reg_params_copy(struct reg_params *d, const struct reg_params *s)
 	bool fail = false;
 
 	*d = *s;
-	d->user = dup_or_null(s->user, &fail);
-	d->domain = dup_or_null(s->domain, &fail);
-	d->display_name = dup_or_null(s->display_name, &fail);
-	d->auth_user = dup_or_null(s->auth_user && *s->auth_user ?
+	d->user = str_dup_opt(s->user, &fail);
+	d->domain = str_dup_opt(s->domain, &fail);
+	d->display_name = str_dup_opt(s->display_name, &fail);
+	d->auth_user = str_dup_opt(s->auth_user && *s->auth_user ?
 				   s->auth_user : s->user, &fail);
-	d->password = dup_or_null(s->password ? s->password : "", &fail);
-	d->tls_ca_file = dup_or_null(s->tls_ca_file, &fail);
-	d->tls_cert_file = dup_or_null(s->tls_cert_file, &fail);
-	d->tls_key_file = dup_or_null(s->tls_key_file, &fail);
-	d->instance_uuid = dup_or_null(s->instance_uuid, &fail);
-	d->user_agent = dup_or_null(s->user_agent ? s->user_agent :
+	d->password = str_dup_opt(s->password ? s->password : "", &fail);
+	d->tls_ca_file = str_dup_opt(s->tls_ca_file, &fail);
+	d->tls_cert_file = str_dup_opt(s->tls_cert_file, &fail);
+	d->tls_key_file = str_dup_opt(s->tls_key_file, &fail);
+	d->instance_uuid = str_dup_opt(s->instance_uuid, &fail);
+	d->user_agent = str_dup_opt(s->user_agent ? s->user_agent :
 				    "sipsteerd", &fail);
 	if (!d->no_response_timeout_ms)
 		d->no_response_timeout_ms = 32000;
