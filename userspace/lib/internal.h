@@ -106,7 +106,12 @@ struct tcp_sock_ref {
 	struct sipsteer_addr src;	/* local address and port */
 	struct sipsteer_addr dst;	/* peer, v4-mapped made AF_INET */
 	struct inet_diag_sockid id;	/* as the kernel sent it */
+	bool has_mark;			/* INET_DIAG_MARK came (CAP_NET_ADMIN) */
+	uint32_t mark;			/* SO_MARK of the socket */
 };
+/* The socket carries the service's bypass mark: never steered. */
+bool tcp_sock_bypassed(const struct sipsteer_service *svc,
+		       const struct tcp_sock_ref *s);
 struct nlmsghdr *sockdiag_msg_dump(void *buf, int family);
 struct nlmsghdr *sockdiag_msg_destroy(void *buf, const struct tcp_sock_ref *s);
 int sockdiag_parse(const struct nlmsghdr *nlh, struct tcp_sock_ref *out);

@@ -136,7 +136,8 @@ int sipsteer_flows_flush(struct sipsteer *h, const char *name, bool all,
  * conntrack entry is gone, was re-created mid-stream after the module
  * removed it, or does not lead to the active target of its family
  * (inactive: to the original destination) get SOCK_DESTROY, so their
- * owners see ECONNABORTED and reconnect. Call it right after
+ * owners see ECONNABORTED and reconnect. Sockets carrying svc's bypass
+ * mark are left alone: their owners chose their server. Call it right after
  * sipsteer_service_set(). svc must carry endpoints
  * and targets (as sipsteer_service_get/_set return them). Works in the
  * caller's current network namespace; needs CAP_NET_ADMIN and the

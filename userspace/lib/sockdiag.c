@@ -76,6 +76,7 @@ static void sock_addr(int family, const __be32 *ip, __be16 port,
 int sockdiag_parse(const struct nlmsghdr *nlh, struct tcp_sock_ref *out)
 {
 	const struct inet_diag_msg *m = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *attr;
 
 	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
 	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*m))
@@ -89,5 +90,15 @@ int sockdiag_parse(const struct nlmsghdr *nlh, struct tcp_sock_ref *out)
 	/* A dual-stack socket talks IPv4 only when both ends are mapped. */
 	if (out->src.family != out->dst.family)
 		return -EAFNOSUPPORT;
+	/* The kernel adds the mark for a caller with CAP_NET_ADMIN. */
+	out->has_mark = false;
+	out->mark = 0;
+	mnl_attr_for_each(attr, nlh, sizeof(*m)) {
+		if (mnl_attr_get_type(attr) == INET_DIAG_MARK &&
+		    !mnl_attr_validate(attr, MNL_TYPE_U32)) {
+			out->has_mark = true;
+			out->mark = mnl_attr_get_u32(attr);
+		}
+	}
 	return 0;
 }

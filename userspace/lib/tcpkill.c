@@ -54,6 +54,19 @@ bool tcp_conn_stale(const struct sipsteer_service *svc,
 	       want.port != ct->reply_src.port;
 }
 
+/*
+ * The owner of a bypass-marked socket (the daemon itself, a failback
+ * probe) talks to the server it chose on purpose: it is never steered, so
+ * a switch leaves it nothing to follow.
+ */
+bool tcp_sock_bypassed(const struct sipsteer_service *svc,
+		       const struct tcp_sock_ref *s)
+{
+	return (svc->has & SIPSTEER_HAS_BYPASS) && svc->bypass_mark &&
+	       s->has_mark &&
+	       (s->mark & svc->bypass_mask) == svc->bypass_mark;
+}
+
 struct sock_list {
 	const struct sipsteer_service *svc;
 	struct tcp_sock_ref *v;
@@ -66,7 +79,8 @@ static int collect_cb(const struct nlmsghdr *nlh, void *arg)
 	struct tcp_sock_ref s;
 	struct tcp_sock_ref *v;
 
-	if (sockdiag_parse(nlh, &s) || !tcp_match_endpoint(l->svc, &s.dst))
+	if (sockdiag_parse(nlh, &s) || !tcp_match_endpoint(l->svc, &s.dst) ||
+	    tcp_sock_bypassed(l->svc, &s))
 		return 0;
 	if (l->n == l->cap) {
 		l->cap = l->cap ? 2 * l->cap : 16;

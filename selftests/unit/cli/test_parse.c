@@ -559,6 +559,15 @@ static void test_sockdiag_parse(void **state)
 	want = addr("[2001:db8::10]:5060", IPPROTO_TCP);
 	assert_memory_equal(&s.dst, &want, sizeof(want));
 
+	assert_false(s.has_mark);
+
+	/* The mark comes as an attribute after the message. */
+	nlh = diag_msg(AF_INET, "10.0.0.1", 40000, "192.0.2.10", 5060);
+	mnl_attr_put_u32(nlh, INET_DIAG_MARK, 0x53495000);
+	assert_int_equal(sockdiag_parse(nlh, &s), 0);
+	assert_true(s.has_mark);
+	assert_int_equal(s.mark, 0x53495000);
+
 	nlh = diag_msg(AF_INET6, "2001:db8::1", 40002, "::ffff:192.0.2.10",
 		       5060);
 	assert_int_equal(sockdiag_parse(nlh, &s), -EAFNOSUPPORT);
@@ -671,6 +680,32 @@ static struct ct_entry entry(const char *reply_src, bool picked_up)
 	return e;
 }
 
+static void test_bypassed_socket(void **state)
+{
+	struct sipsteer_service svc = {
+		.name = "sip", .has = SIPSTEER_HAS_BYPASS,
+		.bypass_mark = 0x5000, .bypass_mask = 0xff00,
+	};
+	struct tcp_sock_ref s = { .has_mark = true, .mark = 0x5042 };
+
+	(void)state;
+	/* The daemon's own connection keeps its server through a switch. */
+	assert_true(tcp_sock_bypassed(&svc, &s));
+	s.mark = 0x5100;
+	assert_false(tcp_sock_bypassed(&svc, &s));
+	s.mark = 0x5000;
+	s.has_mark = false;	/* no CAP_NET_ADMIN: no mark, no exception */
+	assert_false(tcp_sock_bypassed(&svc, &s));
+	s.has_mark = true;
+	svc.bypass_mark = 0;	/* bypass disabled */
+	s.mark = 0;
+	assert_false(tcp_sock_bypassed(&svc, &s));
+	svc.bypass_mark = 0x5000;
+	svc.has = 0;
+	s.mark = 0x5000;
+	assert_false(tcp_sock_bypassed(&svc, &s));
+}
+
 static void test_stale_rule(void **state)
 {
 	struct sipsteer_service svc = { .name = "sip", .n_endpoints = 3 };
@@ -744,6 +779,7 @@ int main(void)
 		cmocka_unit_test(test_genl_family),
 		cmocka_unit_test(test_sockdiag_parse),
 		cmocka_unit_test(test_ctnl_reply),
+		cmocka_unit_test(test_bypassed_socket),
 		cmocka_unit_test(test_stale_rule),
 	};
 
