@@ -176,9 +176,12 @@ if [ -n "$WITH_D" ]; then
 	[ -n "$d_done" ] || diag "sipsteerd did not register at reg2"
 	if [ -z "$d_done" ] || [ -z "$udp" ]; then
 		diag_log app 5
-		grep -i -E 'steer|failover|fail|switch|register' \
+		# (not "steer": the program's name is in every line)
+		grep -i -E 'steering|switch|failover|failed|registered' \
 			"$T/sipsteerd.log" | tail -n 20 | sed 's/^/# sipsteerd: /'
-		diag "module: $(sipsteer -j show 2>&1 | tr -d '\n' | cut -c1-600)"
+		! command -v sipsteer >/dev/null ||
+			diag "module: $(sipsteer -j show 2>&1 | tr -d '\n' |
+				cut -c1-600)"
 	fi
 fi
 if [ -n "$WITH_BX" ]; then
