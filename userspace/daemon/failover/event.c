@@ -46,13 +46,6 @@ const char *pset_event_name(enum pset_event_kind k)
 	return names[k];
 }
 
-bool pset_same_server(const struct sip_server *a,
-		      const struct sip_server *b)
-{
-	return a->proto == b->proto && a->addr_len == b->addr_len &&
-	       !memcmp(&a->addr, &b->addr, a->addr_len);
-}
-
 /* Same address and port, whatever else the sockaddrs carry. */
 bool pset_same_addr(const struct sockaddr_storage *a,
 		    const struct sockaddr_storage *b)

@@ -53,7 +53,7 @@ void pset_move_to(struct pset *ps, int idx, enum pset_move kind,
 	if (!e)
 		return;
 	if (ps->has_target && kind != MOVE_NETWORK &&
-	    !pset_same_server(&ps->target, &e->srv)) {
+	    !sl_same_server(&ps->target, &e->srv)) {
 		ps->has_prev = true;
 		ps->prev = ps->target;
 	}
@@ -197,6 +197,18 @@ static void describe(char *buf, size_t size, const struct reg_result *r)
 		snprintf(buf, size, "%s", sl_result_name(r->res));
 }
 
+/*
+ * A server that refused (every line, or 5xx) and that the set leaves for
+ * another is neither registered at nor probed for the hold-down. Without
+ * another server the backoff alone paces the retries.
+ */
+static void hold_refused(struct pset *ps, int idx, const struct reg_result *r)
+{
+	if (r->res == SL_RES_AUTH || r->res == SL_RES_REJECTED)
+		sl_report(&ps->sl, idx, r->res, r->code, ps->p.hold_down_s,
+			  now(ps));
+}
+
 /* The target failed for a reason another server may not have. */
 static void target_failed(struct pset *ps, const struct reg_result *r,
 			  enum pset_event_kind kind)
@@ -211,8 +223,6 @@ static void target_failed(struct pset *ps, const struct reg_result *r,
 	if (r->res == SL_RES_503)
 		hold_s = r->retry_after_s ? r->retry_after_s :
 			 ps->p.hold_down_s;
-	else if (r->res == SL_RES_AUTH || r->res == SL_RES_REJECTED)
-		hold_s = ps->p.hold_down_s;	/* would refuse again */
 	sl_report(&ps->sl, idx, r->res, r->code, hold_s, now(ps));
 	snprintf(ps->last_error, sizeof(ps->last_error), "%s: %s", why,
 		 r->detail);
@@ -225,6 +235,7 @@ static void target_failed(struct pset *ps, const struct reg_result *r,
 		int back = sl_find(&ps->sl, &ps->prev);
 
 		if (back >= 0) {
+			hold_refused(ps, idx, r);
 			pset_event(ps, LOG_LVL_WARN, PSET_EV_FAILBACK, &from,
 				   &ps->prev, r->elapsed_ms,
 				   "abandoned: %s", why);
@@ -250,6 +261,7 @@ static void target_failed(struct pset *ps, const struct reg_result *r,
 		pset_enter_backoff(ps, msg);
 		return;
 	}
+	hold_refused(ps, idx, r);
 	ps->failovers++;
 	pset_event(ps, LOG_LVL_WARN, PSET_EV_FAILOVER, &from,
 		   &ps->sl.e[next].srv, r->elapsed_ms, "%s", why);
@@ -260,9 +272,9 @@ static void target_failed(struct pset *ps, const struct reg_result *r,
  * A REGISTER succeeded while every server was thought failed (an answer
  * that came late): that server works, the move ends there.
  */
-static void late_success(struct pset *ps, unsigned int line,
-			 const struct reg_result *r)
+static void late_success(struct pset_line *l, const struct reg_result *r)
 {
+	struct pset *ps = l->ps;
 	int idx = sl_find(&ps->sl, r->srv);
 
 	if (idx < 0)
@@ -270,7 +282,7 @@ static void late_success(struct pset *ps, unsigned int line,
 	loop_timer_cancel(ps->loop, &ps->wait_timer);
 	resolver_cancel(ps->resolver, ps);
 	sl_start_at(&ps->sl, idx);
-	if (!ps->has_target || !pset_same_server(&ps->target, r->srv)) {
+	if (!ps->has_target || !sl_same_server(&ps->target, r->srv)) {
 		ps->has_target = true;
 		ps->target = *r->srv;
 		ps->move_ms = now(ps);
@@ -279,7 +291,9 @@ static void late_success(struct pset *ps, unsigned int line,
 	ps->move = MOVE_FIRST;
 	snprintf(ps->move_reason, sizeof(ps->move_reason), "%s",
 		 "late answer");
-	move_done(ps, line, r);
+	move_done(ps, l->index, r);
+	if (!r->refresh)
+		reg_drop_previous(l->reg);
 	pset_lines_register_missing(ps);
 	pset_dns_later(ps, PSET_DNS_MIN_S);
 }
@@ -288,7 +302,7 @@ void pset_line_result(struct pset_line *l, const struct reg_result *r)
 {
 	struct pset *ps = l->ps;
 	bool at_target = ps->has_target && r->srv &&
-			 pset_same_server(r->srv, &ps->target);
+			 sl_same_server(r->srv, &ps->target);
 
 	if (r->keepalive) {
 		if (r->res == SL_RES_OK) {
@@ -303,7 +317,7 @@ void pset_line_result(struct pset_line *l, const struct reg_result *r)
 	if (r->res == SL_RES_OK) {
 		if (r->srv && (ps->state == PSET_BACKOFF ||
 			       ps->state == PSET_RESOLVING)) {
-			late_success(ps, l->index, r);
+			late_success(l, r);
 			return;
 		}
 		if (!at_target)
@@ -329,7 +343,7 @@ void pset_line_refused(struct pset_line *l, const struct reg_result *r)
 	struct pset *ps = l->ps;
 
 	if (!ps->has_target || !r->srv ||
-	    !pset_same_server(r->srv, &ps->target) || ps->move_done ||
+	    !sl_same_server(r->srv, &ps->target) || ps->move_done ||
 	    ps->move == MOVE_NONE || ps->state == PSET_BACKOFF ||
 	    ps->state == PSET_RESOLVING || pset_lines_may_succeed(ps))
 		return;

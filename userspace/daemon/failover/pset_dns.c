@@ -19,7 +19,7 @@ static bool servers_differ(const struct serverlist *sl,
 	if (sl->n != n)
 		return true;
 	for (i = 0; i < n; i++) {
-		if (!pset_same_server(&sl->e[i].srv, &res->servers[i]))
+		if (!sl_same_server(&sl->e[i].srv, &res->servers[i]))
 			return true;
 	}
 	return false;

@@ -79,8 +79,7 @@ void pset_lines_register_missing(struct pset *ps)
 		struct pset_line *l = &ps->lines[i];
 
 		if (line_active(l) && !(l->registered &&
-					pset_same_server(&l->bound,
-							 &ps->target)))
+					sl_same_server(&l->bound, &ps->target)))
 			pset_line_register(l);
 	}
 }
@@ -158,7 +157,7 @@ static void line_on_result(void *arg, struct reg *reg,
 		l->bound = *r->srv;
 		l->own_failures = 0;
 	} else if (r->res != SL_RES_OK && !r->keepalive &&
-		   (!l->registered || pset_same_server(&l->bound, r->srv))) {
+		   (!l->registered || sl_same_server(&l->bound, r->srv))) {
 		l->registered = false;
 	}
 	if (!r->keepalive && !policy_fails_over(r->res, r->code) &&

@@ -31,7 +31,7 @@ static void ka_fired(void *arg)
 		struct pset_line *l = &ps->lines[i];
 
 		if (l->used && !l->stopping && l->registered &&
-		    pset_same_server(&l->bound, &ps->target) &&
+		    sl_same_server(&l->bound, &ps->target) &&
 		    reg_keepalive(l->reg) == 0)
 			break;
 	}

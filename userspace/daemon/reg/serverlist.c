@@ -46,8 +46,8 @@ void sl_init(struct serverlist *sl)
 	sl->cur = -1;
 }
 
-static bool same_server(const struct sip_server *a,
-			const struct sip_server *b)
+bool sl_same_server(const struct sip_server *a,
+		    const struct sip_server *b)
 {
 	return a->proto == b->proto && a->addr_len == b->addr_len &&
 	       !memcmp(&a->addr, &b->addr, a->addr_len);
@@ -67,7 +67,7 @@ void sl_set(struct serverlist *sl, const struct sip_server *srv,
 
 		e->srv = srv[i];
 		for (j = 0; j < old.n; j++) {
-			if (same_server(&old.e[j].srv, &srv[i])) {
+			if (sl_same_server(&old.e[j].srv, &srv[i])) {
 				e->last = old.e[j].last;
 				e->last_code = old.e[j].last_code;
 				e->last_ms = old.e[j].last_ms;
@@ -169,7 +169,7 @@ int sl_find(const struct serverlist *sl, const struct sip_server *srv)
 	unsigned int i;
 
 	for (i = 0; i < sl->n; i++) {
-		if (same_server(&sl->e[i].srv, srv))
+		if (sl_same_server(&sl->e[i].srv, srv))
 			return (int)i;
 	}
 	return -1;
