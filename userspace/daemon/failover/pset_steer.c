@@ -52,6 +52,13 @@ void pset_steer_servers(struct pset *ps)
 	retry_later(ps);
 }
 
+static void reflush_fired(void *arg)
+{
+	struct pset *ps = arg;
+
+	steer_reflush(ps->steer);
+}
+
 void pset_steer_switch(struct pset *ps)
 {
 	struct steer_status before, after;
@@ -75,6 +82,8 @@ void pset_steer_switch(struct pset *ps)
 	ps->steer_switch_failed = false;
 	if (after.switches == before.switches)
 		return;
+	loop_timer_start(ps->loop, &ps->reflush_timer, STEER_REFLUSH_MS,
+			 reflush_fired, ps);
 	pset_event_quiet(ps, PSET_EV_STEER,
 			 before.target[0] && ps->has_prev ? &ps->prev : NULL,
 			 &ps->target, (uint32_t)(loop_now_ms(ps->loop) - t0),
@@ -104,6 +113,7 @@ static void retry_fired(void *arg)
 void pset_steer_stop(struct pset *ps)
 {
 	loop_timer_cancel(ps->loop, &ps->steer_timer);
+	loop_timer_cancel(ps->loop, &ps->reflush_timer);
 }
 
 bool pset_steer_adopted(struct pset *ps, struct sockaddr_storage *out)
