@@ -229,8 +229,40 @@ static void test_refuses_unsafe_values(void **state)
 	assert_int_equal(parse(RSP_HDRS
 		"WWW-Authenticate: Digest realm=\"r\", nonce=\"n\"\r\n\r\n"), 0);
 	assert_int_equal(digest_init(&a, &msg.challenges[0]), 0);
+	/* CR and LF have no quoted form. */
 	assert_int_equal(digest_authorization(&a, "REGISTER", "sip:r",
-			 "bad\"user", "p", NULL, hdr, sizeof(hdr)), -EINVAL);
+			 "bad\r\nuser", "p", NULL, hdr, sizeof(hdr)), -EINVAL);
+}
+
+/*
+ * A user name with '\' and '"' (a Windows-style "DOMAIN\user") goes out
+ * as a quoted-string with quoted-pairs (RFC 3261 section 25.1); the hash
+ * covers the name itself.
+ */
+static void test_quoted_pairs(void **state)
+{
+	static const char want_start[] =
+		"Digest username=\"CORP\\\\j\\\"d\", realm=\"r\", ";
+	struct digest_auth a;
+	char hdr[512], want[DIGEST_HEX_MAX], frag[256];
+
+	(void)state;
+	assert_int_equal(parse(RSP_HDRS
+		"WWW-Authenticate: Digest realm=\"r\", nonce=\"n\", "
+		"qop=auth\r\n\r\n"), 0);
+	assert_int_equal(digest_init(&a, &msg.challenges[0]), 0);
+	assert_true(digest_authorization(&a, "REGISTER", "sip:r",
+					 "CORP\\j\"d", "p", "c1", hdr,
+					 sizeof(hdr)) > 0);
+	assert_int_equal(strncmp(hdr, want_start, strlen(want_start)), 0);
+	assert_int_equal(digest_response(DIGEST_MD5, false, "CORP\\j\"d",
+		"r", "p", "n", "c1", "00000001", "auth", "REGISTER", "sip:r",
+		want), 0);
+	snprintf(frag, sizeof(frag), "response=\"%s\"", want);
+	assert_non_null(strstr(hdr, frag));
+	/* Escaping that does not fit is -ENOSPC, never a cut quote. */
+	assert_int_equal(digest_authorization(&a, "REGISTER", "sip:r",
+			 "\\\\\\\\\\\\\\\\", "p", "c1", hdr, 30), -ENOSPC);
 }
 
 int main(void)
@@ -246,6 +278,7 @@ int main(void)
 		cmocka_unit_test(test_no_qop_and_proxy),
 		cmocka_unit_test(test_sess_random_cnonce),
 		cmocka_unit_test(test_refuses_unsafe_values),
+		cmocka_unit_test(test_quoted_pairs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -33,6 +33,7 @@
 #define REALM	REGISTRAR_REALM
 #define T0	1000000		/* manual clock start, ms */
 #define MAX_RES	16
+#define REG_BUF_SIZE_TEST	5000	/* over reg's 4096-byte request */
 
 struct result {
 	struct reg_result r;
@@ -55,6 +56,7 @@ struct fixture {
 	int then_err;
 	const char *tls_ca_file;	/* for the next new_reg() */
 	uint32_t timeout_ms;		/* for the next new_reg(); 0: 300 */
+	const char *auth_user;		/* for the next new_reg() */
 	struct logcap log;
 	bool passed;		/* else teardown shows the captured log */
 };
@@ -162,6 +164,7 @@ static void new_reg(struct fixture *f, uint32_t expires)
 		.line = 3,
 		.user = USER,
 		.domain = REALM,
+		.auth_user = f->auth_user,
 		.password = PASS,
 		.expires_s = expires,
 		.no_response_timeout_ms = f->timeout_ms ? f->timeout_ms : 300,
@@ -877,6 +880,30 @@ static void test_tcp_closed_idle_reconnects(void **state)
 	f->passed = true;
 }
 
+/*
+ * Credentials we cannot even write into a REGISTER (an authentication
+ * name longer than the request may be) are the line's own problem:
+ * SL_RES_AUTH, not a transport failure that would move the proxy set.
+ */
+static void test_unbuildable_credentials(void **state)
+{
+	struct fixture *f = *state;
+	static char longname[REG_BUF_SIZE_TEST];
+	const struct result *x;
+
+	memset(longname, 'u', sizeof(longname) - 1);
+	f->auth_user = longname;
+	start_at(f, &f->a, REGISTRAR_DIGEST, 600);
+	advance(f, 50);
+	assert_int_equal(f->a.n_register, 1);	/* then the challenge */
+	x = expect_result(f, 1, SL_RES_AUTH);
+	assert_false(x->r.refresh);
+	assert_int_equal(x->r.code, 0);
+	assert_non_null(strstr(x->detail, "cannot build REGISTER"));
+	assert_true(log_has(f, "check the line's credentials"));
+	f->passed = true;
+}
+
 /* A failure found inside reg_register_at() comes from the loop. */
 static void test_local_failure_reported_later(void **state)
 {
@@ -997,6 +1024,7 @@ int main(void)
 		T(test_keepalive_tcp_no_pong),
 		T(test_keepalive_tcp_reset),
 		T(test_keepalive_udp_timeout_capped),
+		T(test_unbuildable_credentials),
 		T(test_keepalive_tcp_without_outbound),
 		T(test_tcp_closed_idle_reconnects),
 		T(test_local_failure_reported_later),

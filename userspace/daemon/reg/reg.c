@@ -149,6 +149,7 @@ static int site_start(struct reg_site *s, enum reg_req req)
 
 	s->started_ms = loop_now_ms(s->reg->loop);
 	s->req = req;		/* what a failure here is reported as */
+	s->build_failed = false;
 	err = site_connect(s);
 	if (!err)
 		err = reg_send_register(s, req);
@@ -265,7 +266,7 @@ static void site_conn_error(void *arg, enum tp_error err,
 	loop_timer_cancel(reg->loop, &s->refresh_timer);
 	e = site_start(s, REG_REQ_REFRESH);
 	if (e)
-		reg_site_failed(s, sipreq_errno_result(e), 0, 0, false,
+		reg_site_failed(s, reg_send_result(s, e), 0, 0, false,
 				"cannot reconnect: %s", strerror(-e));
 }
 
@@ -379,15 +380,15 @@ int reg_register_at(struct reg *reg, const struct sip_server *srv)
 	if (!err)
 		return 0;
 	/* Reported like any failure, from the loop. */
-	snprintf(reg->deferred_detail, sizeof(reg->deferred_detail),
-		 "cannot send REGISTER: %s", strerror(-err));
+	reg_send_detail(s, err, reg->deferred_detail,
+			sizeof(reg->deferred_detail));
 	snprintf(reg->last_error, sizeof(reg->last_error), "%s",
 		 reg->deferred_detail);
 	log_warn("line %u: REGISTER at %s: %s", reg->p.line, s->name,
 		 reg->deferred_detail);
 	reg->deferred_srv = *srv;
 	reg->deferred = (struct reg_result) {
-		.res = sipreq_errno_result(err),
+		.res = reg_send_result(s, err),
 		.srv = &reg->deferred_srv,
 		.detail = reg->deferred_detail,
 	};

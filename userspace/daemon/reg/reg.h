@@ -91,13 +91,13 @@ struct reg_handlers {
 
 struct reg_server_status {
 	char target[256];		/* SRV target or configured host */
-	char addr[64];			/* "192.0.2.1:5060", "[2001:db8::1]:5061" */
+	char addr[64];			/* "192.0.2.1:5060", "[::1]:5061" */
 	enum tp_proto proto;
 	uint16_t priority;
 	uint16_t weight;
 	bool in_use;
 	enum sl_result last;		/* SL_RES_NONE: never tried */
-	int last_code;			/* SIP status of the last answer, or 0 */
+	int last_code;			/* SIP status of the last answer */
 	uint32_t last_age_s;		/* seconds since @last */
 };
 

@@ -53,6 +53,8 @@ struct reg_site {
 	struct digest_auth auth;
 	bool have_auth;
 	bool auth_sent;		/* the request in flight carried @auth */
+	bool build_failed;	/* the last reg_send_register() could not
+				 * write the request: the line's settings */
 	bool auth_fresh;	/* @auth answers a challenge to this very
 				 * request, not an earlier one */
 	unsigned int auth_tries, stale_tries, tries_423;
@@ -122,6 +124,15 @@ uint32_t reg_rand_below(uint32_t n);
 
 /* register.c */
 int reg_send_register(struct reg_site *s, enum reg_req req);
+/*
+ * What a reg_send_register() failure @err means: a request we could not
+ * write (digest or header over the limits: the line's own settings) is
+ * SL_RES_AUTH, so the proxy set does not leave a good server for it;
+ * anything else is the transport's. And a readable detail.
+ */
+enum sl_result reg_send_result(const struct reg_site *s, int err);
+void reg_send_detail(const struct reg_site *s, int err, char *out,
+		     size_t size);
 void reg_refresh_fired(void *arg);
 
 /* keepalive.c */

@@ -19,47 +19,37 @@
 static void tx_done(void *arg, enum tx_result res, const struct sip_msg *rsp,
 		    enum tp_error err);
 
-int reg_send_register(struct reg_site *s, enum reg_req req)
+/*
+ * Writes the REGISTER of @req's kind into @buf (REG_BUF_SIZE), with the
+ * answer to the challenge held, if any; @auth is scratch space of the
+ * same size. Returns the length or -errno; a failure here comes from the
+ * line's own settings, never from the server.
+ */
+static int build_register(struct reg_site *s, enum reg_req req, char *buf,
+			  char *auth)
 {
-	static const struct tx_handlers txh = { .on_done = tx_done };
 	struct reg *reg = s->reg;
 	char ruri[300], aor[600], branch[64], params[160];
-	char *buf = NULL, *auth = NULL;
-	struct tx_opts opts = sipreq_tx_opts(s->srv.proto, reg->p.t1_ms,
-					     reg->p.t2_ms,
-					     reg->p.no_response_timeout_ms);
 	struct sip_req r;
-	int len, err;
+	int err;
 
-	if (!s->conn)
-		return -ENOTCONN;
-	if (s->tx)
-		tx_abandon(s->tx);
-	s->tx = NULL;
-	buf = malloc(REG_BUF_SIZE);
-	auth = malloc(REG_BUF_SIZE);
-	if (!buf || !auth) {
-		err = -ENOMEM;
-		goto out;
-	}
 	sipreq_domain_uri(ruri, sizeof(ruri), reg->p.domain);
 	snprintf(aor, sizeof(aor), "sip:%s@%s", reg->p.user, ruri + 4);
 	err = sip_new_branch(branch, sizeof(branch));
 	if (err)
-		goto out;
+		return err;
 	params[0] = '\0';
 	if (reg->p.outbound)
 		snprintf(params, sizeof(params),
 			 ";reg-id=%u;+sip.instance=\"<urn:uuid:%s>\"",
 			 reg->p.reg_id, reg->instance);
-
 	s->auth_sent = false;
 	if (s->have_auth) {
 		err = digest_authorization(&s->auth, "REGISTER", ruri,
 					   reg->p.auth_user, reg->p.password,
 					   NULL, auth, REG_BUF_SIZE);
 		if (err < 0)
-			goto out;
+			return err;
 		s->auth_sent = true;
 	}
 	r = (struct sip_req) {
@@ -86,8 +76,34 @@ int reg_send_register(struct reg_site *s, enum reg_req req)
 		.user_agent = reg->p.user_agent,
 		.supported = reg->p.outbound ? "path, outbound" : NULL,
 	};
-	len = sip_build_request(buf, REG_BUF_SIZE, &r);
+	return sip_build_request(buf, REG_BUF_SIZE, &r);
+}
+
+int reg_send_register(struct reg_site *s, enum reg_req req)
+{
+	static const struct tx_handlers txh = { .on_done = tx_done };
+	struct reg *reg = s->reg;
+	struct tx_opts opts = sipreq_tx_opts(s->srv.proto, reg->p.t1_ms,
+					     reg->p.t2_ms,
+					     reg->p.no_response_timeout_ms);
+	char *buf = NULL, *auth = NULL;
+	int len, err;
+
+	s->build_failed = false;
+	if (!s->conn)
+		return -ENOTCONN;
+	if (s->tx)
+		tx_abandon(s->tx);
+	s->tx = NULL;
+	buf = malloc(REG_BUF_SIZE);
+	auth = malloc(REG_BUF_SIZE);
+	if (!buf || !auth) {
+		err = -ENOMEM;
+		goto out;
+	}
+	len = build_register(s, req, buf, auth);
 	if (len < 0) {
+		s->build_failed = len != -ENOMEM;
 		err = len;
 		goto out;
 	}
@@ -102,15 +118,35 @@ out:
 	return err;
 }
 
+enum sl_result reg_send_result(const struct reg_site *s, int err)
+{
+	return s->build_failed ? SL_RES_AUTH : sipreq_errno_result(err);
+}
+
+void reg_send_detail(const struct reg_site *s, int err, char *out,
+		     size_t size)
+{
+	if (s->build_failed)
+		snprintf(out, size, "cannot build REGISTER for user %.60s: "
+			 "%s (check the line's credentials)",
+			 s->reg->p.auth_user, strerror(-err));
+	else
+		snprintf(out, size, "cannot send REGISTER: %s",
+			 strerror(-err));
+}
+
 /* A request of the current kind failed to go out again. */
 static void resend_failed(struct reg_site *s, int err)
 {
+	char detail[160];
+
 	if (s->req == REG_REQ_UNREGISTER) {
 		reg_drop_done(s);
 		return;
 	}
-	reg_site_failed(s, SL_RES_TRANSPORT, 0, 0, false,
-			"cannot send REGISTER: %s", strerror(-err));
+	reg_send_detail(s, err, detail, sizeof(detail));
+	reg_site_failed(s, reg_send_result(s, err), 0, 0, false, "%s",
+			detail);
 }
 
 void reg_refresh_fired(void *arg)
@@ -273,8 +309,9 @@ static void challenged(struct reg_site *s, const struct sip_msg *rsp)
 		 * challenged again.)
 		 */
 		sip_str_copy(realm, sizeof(realm), ch->realm);
-		log_err("line %u: authentication failed for user %s at realm %s (wrong password?)",
-			reg->p.line, reg->p.auth_user, realm);
+		log_err("line %u: authentication failed for user %s at "
+			"realm %s (wrong password?)", reg->p.line,
+			reg->p.auth_user, realm);
 		snprintf(detail, sizeof(detail),
 			 "authentication failed for user %.60s at realm %.60s",
 			 reg->p.auth_user, realm);

@@ -37,7 +37,7 @@ struct sl_entry {
 	enum sl_result last;
 	int last_code;
 	uint64_t last_ms;		/* loop time of @last */
-	uint64_t retry_after_ms;	/* do not use before (503 Retry-After) */
+	uint64_t retry_after_ms;	/* not before (503 Retry-After) */
 	uint64_t fail_ms;		/* last failure moving on, 0: none */
 	unsigned int probe_ok;		/* failback probes answered, in a row */
 	bool round_tried;		/* tried (or skipped) in this round */

@@ -147,7 +147,8 @@ int digest_response(enum digest_alg alg, bool sess, const char *user,
 	char ha1[DIGEST_HEX_MAX], ha2[DIGEST_HEX_MAX];
 
 	if ((unsigned int)alg >= sizeof(algs) / sizeof(algs[0]) ||
-	    algs[alg].hash->context_size > 64 * sizeof(uint64_t) || (sess && !cnonce) ||
+	    algs[alg].hash->context_size > 64 * sizeof(uint64_t) ||
+	    (sess && !cnonce) ||
 	    (qop && (!cnonce || !nc)))
 		return -EINVAL;
 	hash_hex(alg, ha1, user, realm, password, NULL);
@@ -161,15 +162,64 @@ int digest_response(enum digest_alg alg, bool sess, const char *user,
 	return 0;
 }
 
+/*
+ * Appends @s as the inside of a quoted-string (RFC 3261 section 25.1):
+ * '"' and '\' as quoted-pairs. CR and LF cannot be quoted: -EINVAL.
+ */
+static int put_quoted(char *out, size_t size, size_t *n, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\r' || *s == '\n')
+			return -EINVAL;
+		if ((*s == '"' || *s == '\\') && *n + 1 < size)
+			out[(*n)++] = '\\';
+		if (*n + 1 >= size)
+			return -ENOSPC;
+		out[(*n)++] = *s;
+	}
+	out[*n] = '\0';
+	return 0;
+}
+
+/* Appends formatted text; -ENOSPC when it does not fit. */
+static int put_fmt(char *out, size_t size, size_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int put_fmt(char *out, size_t size, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	int len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(out + *n, size - *n, fmt, ap);
+	va_end(ap);
+	if (len < 0 || (size_t)len >= size - *n)
+		return -ENOSPC;
+	*n += (size_t)len;
+	return 0;
+}
+
+/* name="value", @value quoted; @name carries any leading ", ". */
+static int put_param(char *out, size_t size, size_t *n, const char *name,
+		     const char *value)
+{
+	return put_fmt(out, size, n, "%s=\"", name) ?:
+	       put_quoted(out, size, n, value) ?:
+	       put_fmt(out, size, n, "\"");
+}
+
 int digest_authorization(struct digest_auth *a, const char *method,
 			 const char *uri, const char *user,
 			 const char *password, const char *cnonce,
 			 char *out, size_t size)
 {
 	char resp[DIGEST_HEX_MAX], nc[9], cn[33];
-	int err, n;
+	size_t n = 0;
+	int err;
 
-	if (strpbrk(user, "\"\\\r\n") || strpbrk(uri, "\"\r\n"))
+	if (!size)
+		return -ENOSPC;
+	if (strpbrk(user, "\r\n") || strpbrk(uri, "\r\n"))
 		return -EINVAL;
 	if (!cnonce) {
 		err = sip_random_hex(cn, 32);
@@ -179,23 +229,24 @@ int digest_authorization(struct digest_auth *a, const char *method,
 	}
 	a->nc++;
 	snprintf(nc, sizeof(nc), "%08x", a->nc);
+	/* The hash covers the values, not their quoted form. */
 	err = digest_response(a->alg, a->sess, user, a->realm, password,
 			      a->nonce, cnonce, nc,
 			      a->qop_auth ? "auth" : NULL, method, uri, resp);
 	if (err)
 		return err;
-	n = snprintf(out, size,
-		     "Digest username=\"%s\", realm=\"%s\", nonce=\"%s\", "
-		     "uri=\"%s\", response=\"%s\"%s%s",
-		     user, a->realm, a->nonce, uri, resp,
-		     a->alg_name[0] ? ", algorithm=" : "", a->alg_name);
-	if (n >= 0 && (size_t)n < size && a->has_opaque)
-		n += snprintf(out + n, size - (size_t)n, ", opaque=\"%s\"",
-			      a->opaque);
-	if (n >= 0 && (size_t)n < size && a->qop_auth)
-		n += snprintf(out + n, size - (size_t)n,
-			      ", qop=auth, nc=%s, cnonce=\"%s\"", nc, cnonce);
-	if (n < 0 || (size_t)n >= size)
-		return -ENOSPC;
-	return n;
+	err = put_fmt(out, size, &n, "Digest ") ?:
+	      put_param(out, size, &n, "username", user) ?:
+	      put_param(out, size, &n, ", realm", a->realm) ?:
+	      put_param(out, size, &n, ", nonce", a->nonce) ?:
+	      put_param(out, size, &n, ", uri", uri) ?:
+	      put_param(out, size, &n, ", response", resp);
+	if (!err && a->alg_name[0])
+		err = put_fmt(out, size, &n, ", algorithm=%s", a->alg_name);
+	if (!err && a->has_opaque)
+		err = put_param(out, size, &n, ", opaque", a->opaque);
+	if (!err && a->qop_auth)
+		err = put_fmt(out, size, &n, ", qop=auth, nc=%s", nc) ?:
+		      put_param(out, size, &n, ", cnonce", cnonce);
+	return err ? err : (int)n;
 }

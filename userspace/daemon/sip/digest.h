@@ -61,8 +61,10 @@ int digest_response(enum digest_alg alg, bool sess, const char *user,
 
 /*
  * Writes the Authorization / Proxy-Authorization value for one request
- * and counts it in a->nc. @cnonce NULL: a fresh random one. Returns the
- * length, or -ENOSPC / -EINVAL.
+ * and counts it in a->nc. @cnonce NULL: a fresh random one. Quoted
+ * values carry '"' and '\' as quoted-pairs (RFC 3261 section 25.1);
+ * the hash covers the values themselves. Returns the length, or -ENOSPC,
+ * or -EINVAL for a CR or LF in @user or @uri.
  */
 int digest_authorization(struct digest_auth *a, const char *method,
 			 const char *uri, const char *user,
