@@ -797,6 +797,39 @@ static void test_keepalive_tcp_no_pong(void **state)
 }
 
 /*
+ * A keep-alive that failed at a server that was only slow: once the line
+ * is registered elsewhere, reg_drop_previous() un-registers it there.
+ */
+static void test_failed_keepalive_unregistered_later(void **state)
+{
+	struct fixture *f = *state;
+	struct reg_status st;
+	struct sip_server srv_b;
+
+	registered_at(f, &f->a);
+	f->a.options = REGISTRAR_OPT_SILENT;
+	assert_int_equal(reg_keepalive(f->reg), 0);
+	advance(f, 300);
+	expect_result(f, 2, SL_RES_TIMEOUT);
+	reg_status(f->reg, &st);
+	assert_int_equal(st.state, REG_FAILED);
+	assert_int_equal(st.server_addr[0], '\0');	/* not registered */
+	registrar_server(&f->b, &srv_b);
+	f->b.mode = REGISTRAR_DIGEST;
+	assert_int_equal(reg_register_at(f->reg, &srv_b), 0);
+	advance(f, 50);
+	expect_result(f, 3, SL_RES_OK);
+	assert_int_equal(f->a.n_unreg, 0);	/* make before break */
+	reg_drop_previous(f->reg);
+	advance(f, 50);
+	assert_int_equal(f->a.n_unreg, 1);
+	assert_true(f->b.granted_seq < f->a.unreg_seq);
+	reg_status(f->reg, &st);
+	assert_int_equal(st.state, REG_REGISTERED);
+	f->passed = true;
+}
+
+/*
  * With Timer F at 32 s, a keep-alive OPTIONS still gives up after
  * REG_PONG_TIMEOUT_MS: the loss is found within the keep-alive interval.
  */
@@ -1025,6 +1058,7 @@ int main(void)
 		T(test_keepalive_tcp_reset),
 		T(test_keepalive_udp_timeout_capped),
 		T(test_unbuildable_credentials),
+		T(test_failed_keepalive_unregistered_later),
 		T(test_keepalive_tcp_without_outbound),
 		T(test_tcp_closed_idle_reconnects),
 		T(test_local_failure_reported_later),

@@ -175,6 +175,27 @@ static void report(struct reg *reg, const struct sip_server *srv,
 	deliver(reg, &r);
 }
 
+static void drop_site(struct reg *reg, struct reg_site *s);
+
+/*
+ * A refresh or keep-alive failed where a binding stands. The server may
+ * only have been slow: keep the site as the previous one, idle, so that
+ * reg_drop_previous() (once the proxy set has a new binding) sends it
+ * Expires: 0 instead of leaving the phone registered there.
+ */
+static void keep_failed(struct reg *reg, struct reg_site *s)
+{
+	loop_timer_cancel(reg->loop, &s->refresh_timer);
+	reg_ka_stop(s);
+	if (s->tx)
+		tx_abandon(s->tx);
+	s->tx = NULL;
+	s->failed = true;
+	if (reg->prev)
+		drop_site(reg, reg->prev);
+	reg->prev = s;
+}
+
 void reg_site_failed(struct reg_site *s, enum sl_result res, int code,
 		     uint32_t retry_after_s, bool keepalive,
 		     const char *fmt, ...)
@@ -203,7 +224,10 @@ void reg_site_failed(struct reg_site *s, enum sl_result res, int code,
 	}
 	snprintf(reg->last_error, sizeof(reg->last_error), "%s", detail);
 	reg->cur = NULL;
-	site_free(s);
+	if (s->bound)
+		keep_failed(reg, s);
+	else
+		site_free(s);
 	reg_set_state(reg, REG_FAILED);
 	report(reg, &srv, res, code, retry_after_s, refresh, keepalive,
 	       started, detail);

@@ -60,6 +60,8 @@ struct reg_site {
 	unsigned int auth_tries, stale_tries, tries_423;
 
 	bool bound;			/* a binding was granted here */
+	bool failed;			/* kept as prev after a failed refresh
+					 * or keep-alive: not registered */
 	char granted_contact[256];
 	uint32_t granted_expires_s;
 	uint64_t expires_at_ms;

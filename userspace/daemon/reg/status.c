@@ -27,7 +27,8 @@ static const struct reg_site *bound_site(const struct reg *reg)
 {
 	if (reg->cur && reg->cur->bound)
 		return reg->cur;
-	if (reg->prev && reg->prev->bound)
+	/* A kept site that failed is only waiting to be un-registered. */
+	if (reg->prev && reg->prev->bound && !reg->prev->failed)
 		return reg->prev;
 	return NULL;
 }
