@@ -57,6 +57,7 @@ struct fixture {
 	const char *tls_ca_file;	/* for the next new_reg() */
 	uint32_t timeout_ms;		/* for the next new_reg(); 0: 300 */
 	const char *auth_user;		/* for the next new_reg() */
+	bool no_outbound;		/* for the next new_reg() */
 	struct logcap log;
 	bool passed;		/* else teardown shows the captured log */
 };
@@ -172,7 +173,7 @@ static void new_reg(struct fixture *f, uint32_t expires)
 		.t2_ms = 200,
 		.stop_timeout_ms = 200,	/* before Timer F */
 		.tls_ca_file = f->tls_ca_file,
-		.outbound = true,
+		.outbound = !f->no_outbound,
 	};
 
 	assert_int_equal(reg_new(f->loop, &p, &h, f, &f->reg), 0);
@@ -647,6 +648,36 @@ static void test_same_server_new_transport(void **state)
 	f->passed = true;
 }
 
+/*
+ * Without RFC 5626 a new transport at the same server is a new Contact:
+ * once it is granted, the old one is un-registered (Expires: 0), so no
+ * stale binding stays at the registrar.
+ */
+static void test_same_server_unregisters_old_contact(void **state)
+{
+	struct fixture *f = *state;
+	struct sip_server sa;
+	struct reg_status st;
+	char old[256];
+
+	f->no_outbound = true;
+	registered_at(f, &f->a);
+	reg_status(f->reg, &st);
+	snprintf(old, sizeof(old), "%s", f->a.last_contact);
+	registrar_server(&f->a, &sa);
+	assert_int_equal(reg_register_at(f->reg, &sa), 0);
+	advance(f, 50);
+	reg_status(f->reg, &st);
+	assert_int_equal(st.state, REG_REGISTERED);
+	assert_int_equal(f->a.n_unreg, 1);
+	assert_true(f->a.granted_seq < f->a.unreg_seq);	/* after */
+	assert_string_equal(f->a.last_contact, old);	/* the old one */
+	assert_string_not_equal(st.contact, old);
+	assert_int_equal(f->n_res, 2);
+	assert_int_equal(last_res(f)->r.res, SL_RES_OK);
+	f->passed = true;
+}
+
 /* on_result may send the line elsewhere at once. */
 static void test_register_from_on_result(void **state)
 {
@@ -1058,6 +1089,7 @@ int main(void)
 		T(test_keepalive_tcp_reset),
 		T(test_keepalive_udp_timeout_capped),
 		T(test_unbuildable_credentials),
+		T(test_same_server_unregisters_old_contact),
 		T(test_failed_keepalive_unregistered_later),
 		T(test_keepalive_tcp_without_outbound),
 		T(test_tcp_closed_idle_reconnects),

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 
 #include "core/log.h"
@@ -378,13 +379,19 @@ int reg_register_at(struct reg *reg, const struct sip_server *srv)
 	if (!s)
 		return -ENOMEM;
 	loop_timer_cancel(reg->loop, &reg->defer_timer);
-	/* Back to the kept server: it gets a fresh transport instead. */
-	if (reg->prev && sipreq_same_server(&reg->prev->srv, srv)) {
+	/*
+	 * Back to the kept server: it gets a fresh transport instead. With
+	 * RFC 5626 the new flow replaces the old binding there; without,
+	 * the old Contact stays kept, to be un-registered once the new one
+	 * stands (reg_drop_replaced()).
+	 */
+	if (reg->p.outbound && reg->prev &&
+	    sipreq_same_server(&reg->prev->srv, srv)) {
 		site_free(reg->prev);
 		reg->prev = NULL;
 	}
 	if (reg->cur && reg->cur->bound &&
-	    !sipreq_same_server(&reg->cur->srv, srv)) {
+	    (!reg->p.outbound || !sipreq_same_server(&reg->cur->srv, srv))) {
 		/* Make before break: keep the binding until told. */
 		if (reg->prev)
 			drop_site(reg, reg->prev);
@@ -420,6 +427,22 @@ int reg_register_at(struct reg *reg, const struct sip_server *srv)
 	site_free(s);
 	loop_timer_start(reg->loop, &reg->defer_timer, 0, defer_fired, reg);
 	return 0;
+}
+
+void reg_drop_replaced(struct reg *reg)
+{
+	struct reg_site *p = reg->prev, *c = reg->cur;
+
+	if (reg->p.outbound || !p || !c ||
+	    !sipreq_same_server(&p->srv, &c->srv))
+		return;
+	reg->prev = NULL;
+	/* Expires: 0 on our own new Contact would end the new binding. */
+	if (!strcasecmp(p->contact_uri, c->contact_uri)) {
+		site_free(p);
+		return;
+	}
+	drop_site(reg, p);
 }
 
 void reg_drop_previous(struct reg *reg)

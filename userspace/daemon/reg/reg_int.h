@@ -119,6 +119,11 @@ void reg_site_failed(struct reg_site *s, enum sl_result res, int code,
 /* A success at the current site: on_result. Last use of @s too. */
 void reg_site_ok(struct reg_site *s, int code, bool keepalive,
 		 const char *detail);
+/*
+ * The binding at the current site stands: without RFC 5626, un-register
+ * the older Contact kept at the same server (a network change).
+ */
+void reg_drop_replaced(struct reg *reg);
 /* A dropping site is done (answered, failed, timed out): free it. */
 void reg_drop_done(struct reg_site *s);
 void reg_site_close(struct reg_site *s);

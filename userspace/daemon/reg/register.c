@@ -260,6 +260,7 @@ static void registered(struct reg_site *s, const struct sip_msg *rsp)
 		log_debug("line %u: refreshed, expires in %u s", reg->p.line,
 			  granted);
 	reg_set_state(reg, REG_REGISTERED);
+	reg_drop_replaced(reg);
 	snprintf(detail, sizeof(detail), "%d, expires in %u s", rsp->status,
 		 granted);
 	reg_site_ok(s, rsp->status, false, detail);
