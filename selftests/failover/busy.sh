@@ -13,7 +13,7 @@ plan 8
 daemon_require || exit 1
 reg_sipp 1 busy srv_503.xml -key retry_after "$RA" ||
 	diag "sipp busy did not start"
-FO_KAM="2 3" fo_start UDP <<-EOF
+FO_KAM=2 fo_start UDP <<-EOF
 	voip/signalling/sip/outgoing_request_no_response_timeout_ms=32000
 	voip/signalling/sip/redundant_proxy/failback_retry_timeout=5
 	voip/signalling/sip/redundant_proxy/failback_probes=1

@@ -15,8 +15,8 @@ check "registered at the primary" wait_until 15 kam_aor_has reg1 alice
 dns_stop
 sleep 3
 check "DNS is down" eval '! dns_up'
-reg_stop 1
 t_s=$(now_ms)
+reg_refuse 1
 check "registered at reg2 with DNS down (last good answer)" \
 	wait_until 20 kam_aor_has reg2 alice
 diag "reg2 REGISTER $(( $(wire_first_ms 2 "$W_REG" "$t_s") - t_s )) ms after reg1 stopped"

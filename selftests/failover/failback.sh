@@ -13,7 +13,7 @@ PROBES=3
 RETRY=5
 plan 10
 daemon_require || exit 1
-FO_KAM="2 3" fo_start UDP <<-EOF
+FO_KAM=2 fo_start UDP <<-EOF
 	voip/signalling/sip/redundant_proxy/failback_retry_timeout=$RETRY
 	voip/signalling/sip/redundant_proxy/failback_probes=$PROBES
 	voip/signalling/sip/redundant_proxy/hold_down=1

@@ -2,9 +2,12 @@
 # (selftests/failover/): registrars in namespaces, the daemon and the
 # phone's "other process"; results in $(RESULTS)/vm-failover.txt.
 # One scenario: selftests/failover/run.sh selftests/failover/NAME.sh
+# (SIPSTEERD=path picks the daemon binary).
 
 FAILOVER_DIR := $(CURDIR)/selftests/failover
-# Scenarios the daemon on main passes.
+# The test bed's own checks. The scenarios need the proxy set and
+# steering (branch core); once merged, replace the line with:
+# FAILOVER_SCENARIOS := peers silent-3000 silent-32000 refusing busy keepalive failback flapping backoff dns-down restart tcp
 FAILOVER_SCENARIOS := peers
 
 .PHONY: check-vm-failover

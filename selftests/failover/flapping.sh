@@ -10,7 +10,7 @@
 
 HD=10
 FLAP_S=30
-plan 6
+plan 7
 daemon_require || exit 1
 reg_silence 1
 fo_start UDP <<-EOF
@@ -32,12 +32,13 @@ while [ "$(now_ms)" -lt "$t_end" ]; do
 	sleep 3
 done
 
-# The daemon's REGISTERs at reg1 and reg2 in time order, one letter per
-# change of registrar: each "1" after a "2" is a return to reg1.
+# The daemon's REGISTERs at reg1 and reg2 in time order, without the
+# un-REGISTERs that follow a move: each one at reg1 after one at reg2 is
+# a return to reg1.
 switch_times() {
 	{
-		wire_times 1 "$W_REG" "$t_flap" | sed 's/$/ 1/'
-		wire_times 2 "$W_REG" "$t_flap" | sed 's/$/ 2/'
+		wire_times 1 "$W_BIND" "$t_flap" | sed 's/$/ 1/'
+		wire_times 2 "$W_BIND" "$t_flap" | sed 's/$/ 2/'
 	} | sort -n | awk '$2 != last { if (last == 2 && $2 == 1) print $1; last = $2 }'
 }
 backs=$(switch_times | tr '\n' ' ')

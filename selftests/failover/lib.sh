@@ -62,6 +62,9 @@ fo_phone_nft() {
 
 fo_topology_up() {
 	local i
+	# reg_refuse's reject (the guest cannot autoload: modules live in
+	# KROOT, which guest.sh exports).
+	modprobe ${KROOT:+-d "$KROOT"} nft_reject_inet 2>/dev/null
 	ip netns add phone || return 1
 	for i in $(seq "$FO_REGS"); do
 		ip netns add "reg$i" || return 1
@@ -84,6 +87,11 @@ fo_topology_up() {
 			route add default via 10.10.$i.1
 		EOT
 		fo_reg_nft | ip netns exec "reg$i" nft -f - || return 1
+		# The other process's datagrams to a refusing registrar would
+		# use up the per-peer ICMP budget (1/s) the daemon's REGISTER
+		# needs: not what a refusing-primary case is about.
+		ip netns exec "reg$i" sysctl -qw net.ipv4.icmp_ratelimit=0 ||
+			return 1
 	done
 	fo_phone_nft | ip netns exec phone nft -f - || return 1
 	# shellcheck source=../kmod/lib.sh
@@ -147,10 +155,28 @@ reg_start() {
 
 # A refusing registrar: the process is gone, the port closed (ICMP port
 # unreachable over UDP, RST over TCP).
-reg_stop() { kam_stop "reg$1"; }
+# Kamailio's workers keep the socket open if the main process does not
+# end them in time (kam_stop kills it after 2 s): they go by pid too.
+reg_stop() {
+	local pid kids
+	eval "pid=\${KAM_PID_reg$1:-}"
+	[ -n "$pid" ] || return 0
+	kids=$(pgrep -P "$pid")
+	kam_stop "reg$1"
+	# shellcheck disable=SC2086
+	[ -z "$kids" ] || kill -KILL $kids 2>/dev/null
+	return 0
+}
 
 # A silent registrar: everything from the phone is dropped on arrival.
 reg_silence() { ip netns exec "reg$1" nft add rule inet fo gate drop; }
+# A refusing one, at once (a stopping Kamailio may still answer): ICMP
+# port unreachable for datagrams, RST for TCP, as from a closed port.
+reg_refuse() {
+	ip netns exec "reg$1" nft add rule inet fo gate \
+		meta l4proto tcp reject with tcp reset &&
+	ip netns exec "reg$1" nft add rule inet fo gate reject
+}
 reg_revive() { ip netns exec "reg$1" nft flush chain inet fo gate; }
 
 # Usage: reg_sipp N NAME SCENARIO [sipp options] -- a sipp server
@@ -162,23 +188,25 @@ reg_sipp() {
 		"$FO_SIP_PORT" udp "$@"
 }
 
-# Usage: wire_start N... -- record what reaches each registrar's port.
+# Usage: wire_start N... -- record what reaches each registrar's port
+# (one recorder for all, logs $T/wireN.log).
 wire_start() {
-	local n
+	local n specs=()
 	for n in "$@"; do
-		it_bg "wire$n" ip netns exec "reg$n" python3 -B \
-			"$FO_DIR/wire.py" eth0 "$FO_SIP_PORT"
-		wait_until 10 log_has "wire$n" '^ready' || {
-			diag "wire recorder $n did not start"
-			diag_log "wire$n"
-			return 1
-		}
+		specs+=("reg$n:eth0:$T/wire$n.log")
 	done
+	it_bg wire python3 -B "$FO_DIR/wire.py" "$FO_SIP_PORT" "${specs[@]}"
+	wait_until 10 log_has wire '^ready' || {
+		diag "wire recorder did not start"
+		diag_log wire
+		return 1
+	}
 }
 
 # Wire patterns: the daemon's REGISTERs and OPTIONS, the other
 # process's datagrams and connection attempts.
 W_REG='tag=0 .*req=REGISTER'
+W_BIND='tag=0 .*req=REGISTER$'		# not an un-REGISTER (Expires 0)
 W_OPT='tag=0 .*req=OPTIONS'
 W_APP_UDP='proto=udp .*tag=1'
 W_APP_SYN='proto=tcp .*tag=1 syn=1'
@@ -247,21 +275,38 @@ fo_conf() {
 	} | daemon_conf "$f"
 }
 
-# Usage: fo_start [UDP|TCP] < extra config lines -- registrars (Kamailio
-# on those in FO_KAM, default all, with FO_KAM_OPTS), wire recorders,
-# DNS (TTL FO_DNS_TTL, default 60 s), the daemon (log
-# $T/sipsteerd.log).
+# Usage: fo_start [UDP|TCP] < extra config lines (a redirection, not a
+# pipe: the daemon's and the peers' pids must stay in this shell) -- registrars (Kamailio
+# on those in FO_KAM, default reg1 and reg2, with FO_KAM_OPTS; reg3's
+# port stays closed), wire recorders, DNS (TTL FO_DNS_TTL, default
+# 60 s), the daemon (log $T/sipsteerd.log).
 fo_start() {
-	local i
-	for i in ${FO_KAM-$(seq "$FO_REGS")}; do
+	local i t0=$SECONDS t1 t2 t3
+	for i in ${FO_KAM-1 2}; do
 		# shellcheck disable=SC2086
 		reg_start "$i" ${FO_KAM_OPTS:-} ||
 			diag "registrar $i did not start"
 	done
+	t1=$SECONDS
 	wire_start $(seq "$FO_REGS") || return 1
+	t2=$SECONDS
 	fo_dns_start "${FO_DNS_TTL:-60}" || diag "dnsmasq did not start"
+	t3=$SECONDS
+	fo_pki
 	fo_conf "$T/sipsteerd.conf" "${1:-UDP}"
 	daemon_start "$T/sipsteerd.conf"
+	diag "set up in $((SECONDS - t0)) s: registrars $((t1 - t0)) s, wire $((t2 - t1)) s, dns $((t3 - t2)) s, pki $((SECONDS - t3)) s"
+}
+
+# The test PKI (pki_make) takes long under TCG: made once per VM boot
+# (its /tmp is fresh), copied into each scenario's $T/pki.
+fo_pki() {
+	local cache=/tmp/sipsteer-failover-pki
+	if [ -f "$cache/ca.pem" ]; then
+		mkdir -p "$T/pki" && cp "$cache"/* "$T/pki/"
+	else
+		pki_make && mkdir -p "$cache" && cp "$T"/pki/* "$cache/"
+	fi
 }
 
 # Registered (a binding) at registrar N and at no other.
@@ -338,7 +383,7 @@ app_lands_after() {
 
 # The proxy set and steering objects of --status -j (failover/pset.h,
 # steer/steer.h, status/status.h).
-pset_jq() { daemon_jq ".proxy_set | $1"; }
+pset_jq() { daemon_jq "(.proxy_set // .set) | $1"; }
 steer_jq() { daemon_jq ".steering | $1"; }
 
 # The module's view: the daemon's service (`sipsteer -j show`).
@@ -355,6 +400,10 @@ fo_done() {
 	local f
 	diag "$IT_TOPIC: $SECONDS s"
 	[ "$IT_FAILED" -eq 0 ] && return 0
+	if [ -n "${DAEMON_PID:-}" ] && ! pid_alive "$DAEMON_PID"; then
+		wait "$DAEMON_PID"
+		diag "the daemon is gone: exit status $? (> 128: signal)"
+	fi
 	diag "status: $(daemon_status 2>&1 | tr -d '\n' | cut -c1-3000)"
 	diag "module: $(sipsteer -j show 2>&1 | tr -d '\n' | cut -c1-1000)"
 	for f in "$T"/*.log; do
@@ -385,15 +434,14 @@ silent_case() {
 	local to=$1 t_bound t_s t_req t_2 gap
 	plan 8
 	daemon_require || exit 1
-	echo "voip/signalling/sip/outgoing_request_no_response_timeout_ms=$to" |
-		fo_start UDP
+	fo_start UDP <<<"voip/signalling/sip/outgoing_request_no_response_timeout_ms=$to"
 	app_start --udp
 	check "registered at the primary" wait_until 15 kam_aor_has reg1 alice
 	t_bound=$(now_ms)
 	check "the other process's datagrams land at the primary" \
 		app_lands_after 1 "$W_APP_UDP" "$t_bound" 0 1000
-	reg_silence 1
 	t_s=$(now_ms)
+	reg_silence 1
 	# The refresh (Kamailio grants 10 s) meets the silence.
 	wait_wire 15 1 "$W_REG" "$t_s"
 	t_req=$(wire_first_ms 1 "$W_REG" "$t_s")

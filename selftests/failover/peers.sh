@@ -10,7 +10,7 @@
 # shellcheck source=lib.sh disable=SC2016,SC2034
 . "$(dirname "$0")/lib.sh"
 
-plan 9
+plan 10
 daemon_require || exit 1
 
 fo_start UDP </dev/null
@@ -46,9 +46,12 @@ check "revived: answers again" \
 	wait_until 5 eval '[ "$(app_count "^udp-reply" "$t1")" -ge 2 ]'
 
 reg_stop 2
+# With the daemon's bypass mark (steer.h, STEER_DEFAULT_MARK): the probe
+# goes where it is sent, not to the service's target.
 refused() {
 	python3 -c 'import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_MARK, 0x53495000)
 s.settimeout(2)
 s.connect((sys.argv[1], 5060))
 s.send(b"\r\n\r\n")
@@ -58,5 +61,9 @@ except ConnectionRefusedError:
     sys.exit(0)
 sys.exit(1)' "$1"
 }
-check "a stopped registrar refuses: ICMP port unreachable" refused 10.10.2.2
+check "a stopped registrar refuses: ICMP port unreachable" \
+	wait_until 10 refused 10.10.2.2
+reg_refuse 1
+check "reg_refuse: the same from a running registrar" \
+	wait_until 5 refused 10.10.1.2
 fo_done

@@ -12,7 +12,6 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 project=$(cd "$here/../.." && pwd)
 BUILD=${BUILD:-$project/build}
-export BUILD
 result=()
 if [ "${1:-}" = --result ]; then
 	result=(--result "$2")
@@ -25,9 +24,17 @@ if [ $# -eq 0 ]; then
 	done
 fi
 # The guest starts with an empty environment: it reads the daemon's
-# path from here (selftests/failover/lib.sh).
+# path from $BUILD/vm/failover.env (selftests/failover/lib.sh). The VM
+# runs with a BUILD of its own, so its console log (vm/tests.log) and
+# that file are not another VM suite's; the programs are the build's.
 daemon=$(realpath "${SIPSTEERD:-$BUILD/sipsteerd}")
 [ -x "$daemon" ] || { echo "failover: no daemon at $daemon" >&2; exit 1; }
-mkdir -p "$BUILD/vm"
-printf "SIPSTEERD='%s'\n" "$daemon" >"$BUILD/vm/failover.env"
-exec "$project/selftests/vm/run.sh" "${result[@]}" "$@"
+vmbuild=$BUILD/failover-vm
+mkdir -p "$vmbuild/vm"
+for f in sipsteer sipsteerd tools; do
+	ln -sfn "$BUILD/$f" "$vmbuild/$f"
+done
+printf "SIPSTEERD='%s'\n" "$daemon" >"$vmbuild/vm/failover.env"
+# Twelve scenarios with real timers (one waits 32 s) on an emulated CPU.
+export VM_TIMEOUT=${VM_TIMEOUT:-1800}
+BUILD=$vmbuild exec "$project/selftests/vm/run.sh" "${result[@]}" "$@"

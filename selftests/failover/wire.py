@@ -1,21 +1,28 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""wire: what reached a registrar's SIP port, seen on its link.
+"""wire: what reached the registrars' SIP port, seen on their links.
 
-usage: wire.py IFACE PORT
+usage: wire.py PORT NETNS:IFACE:FILE...
 
-Listens on IFACE with a packet socket, so it sees what arrives even when
-nothing answers (a silent registrar drops it in nftables, a dead one
-answers ICMP): capture comes before netfilter and the socket lookup.
-Prints "ready", then one line per packet to PORT (IPv4, UDP or TCP):
+One packet socket on IFACE in each named network namespace, so it sees
+what arrives even when nothing answers (a silent registrar drops it in
+nftables, a dead one answers ICMP): capture comes before netfilter and
+the socket lookup. One process for every registrar: start-up is slow
+under TCG. Prints "ready" once all listen, then appends one line per
+packet to PORT (IPv4, UDP or TCP) to that namespace's FILE:
 
-  t=MS proto=udp src=ADDR:PORT tag=0|1 req=METHOD|-
-  t=MS proto=tcp src=ADDR:PORT tag=0|1 syn=0|1 req=METHOD|-
+  t=MS proto=udp src=ADDR:PORT tag=0|1 req=METHOD|- [unreg=1]
+  t=MS proto=tcp src=ADDR:PORT tag=0|1 syn=0|1 req=METHOD|- [unreg=1]
 
 t is CLOCK_REALTIME in ms; tag=1 marks the phone's "other process" (its
 packets leave the phone with DSCP CS1); req is the SIP method a request
-starts with, "-" for anything else (responses, CRLF keep-alives, ACKs).
+starts with, "-" for anything else (responses, CRLF keep-alives, ACKs);
+unreg=1 marks a REGISTER that removes bindings (Expires 0).
 """
+import ctypes
+import os
+import re
+import select
 import socket
 import struct
 import sys
@@ -23,6 +30,16 @@ import time
 
 ETH_P_IP = 0x0800
 DSCP_CS1 = 8
+CLONE_NEWNET = 0x40000000
+UNREGISTER = re.compile(rb"(\r\nexpires:[ \t]*0\r\n|;expires=0(?![0-9]))")
+
+
+def setns(name):
+    libc = ctypes.CDLL(None, use_errno=True)
+    fd = os.open("/run/netns/" + name, os.O_RDONLY)
+    if libc.setns(fd, CLONE_NEWNET):
+        raise OSError(ctypes.get_errno(), "setns " + name)
+    os.close(fd)
 
 
 def method(payload):
@@ -32,40 +49,55 @@ def method(payload):
     return word.decode("ascii")
 
 
+def unreg(payload):
+    head = payload.split(b"\r\n\r\n", 1)[0].lower() + b"\r\n"
+    return " unreg=1" if UNREGISTER.search(head) else ""
+
+
+def describe(pkt, port):
+    if len(pkt) < 20:
+        return None
+    ihl = (pkt[0] & 0x0F) * 4
+    tag = int(pkt[1] >> 2 == DSCP_CS1)
+    proto = pkt[9]
+    src = socket.inet_ntoa(pkt[12:16])
+    l4 = pkt[ihl:]
+    if proto == socket.IPPROTO_UDP and len(l4) >= 8:
+        name, extra, payload = "udp", "", l4[8:]
+    elif proto == socket.IPPROTO_TCP and len(l4) >= 20:
+        name = "tcp"
+        extra = " syn=%d" % int(l4[13] & 0x12 == 0x02)
+        payload = l4[(l4[12] >> 4) * 4:]
+    else:
+        return None
+    sport, dport = struct.unpack("!HH", l4[:4])
+    if dport != port:
+        return None
+    req = method(payload)
+    return "t=%d proto=%s src=%s:%d tag=%d%s req=%s%s\n" % (
+        time.time() * 1000, name, src, sport, tag, extra, req,
+        unreg(payload) if req == "REGISTER" else "")
+
+
 def main():
-    iface, port = sys.argv[1], int(sys.argv[2])
-    sock = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM,
-                         socket.htons(ETH_P_IP))
-    sock.bind((iface, ETH_P_IP))
+    port = int(sys.argv[1])
+    outs = {}
+    for spec in sys.argv[2:]:
+        ns, iface, path = spec.split(":", 2)
+        setns(ns)
+        sock = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM,
+                             socket.htons(ETH_P_IP))
+        sock.bind((iface, ETH_P_IP))
+        outs[sock] = open(path, "a", buffering=1)
     print("ready", flush=True)
     while True:
-        pkt, addr = sock.recvfrom(65535)
-        if addr[2] == socket.PACKET_OUTGOING or len(pkt) < 20:
-            continue
-        ihl = (pkt[0] & 0x0F) * 4
-        tag = int(pkt[1] >> 2 == DSCP_CS1)
-        proto = pkt[9]
-        src = socket.inet_ntoa(pkt[12:16])
-        l4 = pkt[ihl:]
-        if proto == socket.IPPROTO_UDP and len(l4) >= 8:
-            sport, dport = struct.unpack("!HH", l4[:4])
-            extra = ""
-            payload = l4[8:]
-            name = "udp"
-        elif proto == socket.IPPROTO_TCP and len(l4) >= 20:
-            sport, dport = struct.unpack("!HH", l4[:4])
-            flags = l4[13]
-            syn = int(flags & 0x12 == 0x02)
-            extra = " syn=%d" % syn
-            payload = l4[(l4[12] >> 4) * 4:]
-            name = "tcp"
-        else:
-            continue
-        if dport != port:
-            continue
-        print("t=%d proto=%s src=%s:%d tag=%d%s req=%s" %
-              (time.time() * 1000, name, src, sport, tag, extra,
-               method(payload)), flush=True)
+        for sock in select.select(list(outs), [], [])[0]:
+            pkt, addr = sock.recvfrom(65535)
+            if addr[2] == socket.PACKET_OUTGOING:
+                continue
+            line = describe(pkt, port)
+            if line:
+                outs[sock].write(line)
 
 
 if __name__ == "__main__":
