@@ -178,6 +178,32 @@ static void test_address_removed(void **state)
 	assert_string_equal(fx.why, "address 192.0.2.8 removed");
 }
 
+/*
+ * The kernel announces an address again when its lifetime is renewed
+ * (a router advertisement for IPv6): no change, no callback.
+ */
+static void test_renewal_is_not_news(void **state)
+{
+	(void)state;
+	assert_int_equal(change("ip -6 addr add 2001:db8::20/64 dev v0 nodad "
+				"valid_lft 100 preferred_lft 100 && "
+				"ip addr add 192.0.2.30/24 dev v0 "
+				"valid_lft 100 preferred_lft 100",
+				NETMON_SETTLE_MS + 300), 1);
+	assert_string_equal(fx.why, "address 2001:db8::20 added");
+	assert_int_equal(change("ip -6 addr change 2001:db8::20/64 dev v0 "
+				"valid_lft 200 preferred_lft 200 && "
+				"ip addr change 192.0.2.30/24 dev v0 "
+				"valid_lft 200 preferred_lft 200 && "
+				"ip -6 addr replace 2001:db8::20/64 dev v0 "
+				"nodad valid_lft 300 preferred_lft 300",
+				NETMON_SETTLE_MS + 300), 0);
+	/* Its removal still is. */
+	assert_int_equal(change("ip -6 addr del 2001:db8::20/64 dev v0",
+				NETMON_SETTLE_MS + 300), 1);
+	assert_string_equal(fx.why, "address 2001:db8::20 removed");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -187,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_tentative_after_dad),
 		cmocka_unit_test(test_default_route),
 		cmocka_unit_test(test_address_removed),
+		cmocka_unit_test(test_renewal_is_not_news),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

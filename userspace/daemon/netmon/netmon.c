@@ -27,6 +27,16 @@
 
 /* A stream of changes that never pauses is still reported this often. */
 #define NETMON_MAX_DELAY_MS	(10 * NETMON_SETTLE_MS)
+/* Usable addresses remembered; beyond, every notification is news. */
+#define NETMON_MAX_ADDRS	64
+
+/* An address in use, so that a renewal is not taken for an addition. */
+struct netmon_addr {
+	int ifindex;
+	int family;
+	unsigned int len;
+	unsigned char bin[16];
+};
 
 struct netmon {
 	struct loop *loop;
@@ -38,7 +48,49 @@ struct netmon {
 	uint64_t first_ms;		/* first change of the burst */
 	bool pending;
 	char why[128];			/* first change of the burst */
+	/* The kernel repeats RTM_NEWADDR for an address it already has
+	 * (IPv6 lifetimes renewed by each router advertisement, flag
+	 * changes): only an address not in here is added. */
+	struct netmon_addr addrs[NETMON_MAX_ADDRS];
+	unsigned int n_addrs;
 };
+
+/* Fills @k from @a; false when it has no local address to speak of. */
+static bool addr_key(struct rtnl_addr *a, struct netmon_addr *k)
+{
+	struct nl_addr *local = rtnl_addr_get_local(a);
+
+	memset(k, 0, sizeof(*k));
+	if (!local || nl_addr_get_len(local) > sizeof(k->bin))
+		return false;
+	k->ifindex = rtnl_addr_get_ifindex(a);
+	k->family = rtnl_addr_get_family(a);
+	k->len = nl_addr_get_len(local);
+	memcpy(k->bin, nl_addr_get_binary_addr(local), k->len);
+	return true;
+}
+
+static struct netmon_addr *addr_find(struct netmon *nm,
+				     const struct netmon_addr *k)
+{
+	unsigned int i;
+
+	for (i = 0; i < nm->n_addrs; i++)
+		if (!memcmp(&nm->addrs[i], k, sizeof(*k)))
+			return &nm->addrs[i];
+	return NULL;
+}
+
+static void addr_remember(struct netmon *nm, const struct netmon_addr *k)
+{
+	if (nm->n_addrs < NETMON_MAX_ADDRS)
+		nm->addrs[nm->n_addrs++] = *k;
+}
+
+static void addr_forget(struct netmon *nm, struct netmon_addr *e)
+{
+	*e = nm->addrs[--nm->n_addrs];
+}
 
 static void settled(void *arg)
 {
@@ -79,23 +131,38 @@ static unsigned int if_flags(const struct netmon *nm, int ifindex)
 	return (unsigned int)(unsigned short)ifr.ifr_flags;
 }
 
+/* Is @a one the phone can use: not loopback, DAD done? */
+static bool addr_usable(struct rtnl_addr *a, unsigned int if_flags)
+{
+	return !(if_flags & IFF_LOOPBACK) &&
+	       !(rtnl_addr_get_flags(a) & (IFA_F_TENTATIVE |
+					   IFA_F_DADFAILED));
+}
+
 static void on_addr(struct netmon *nm, struct rtnl_addr *a, bool added)
 {
 	unsigned int flags = if_flags(nm, rtnl_addr_get_ifindex(a));
 	struct nl_addr *local = rtnl_addr_get_local(a);
 	char ip[INET6_ADDRSTRLEN + 8], why[128];
+	struct netmon_addr k, *known;
 
-	if (flags & IFF_LOOPBACK)
+	if ((flags & IFF_LOOPBACK) || !addr_key(a, &k))
 		return;
-	/* Not usable until DAD ends: its end is a new RTM_NEWADDR. */
-	if (rtnl_addr_get_flags(a) & (IFA_F_TENTATIVE | IFA_F_DADFAILED))
-		return;
-	/* An address on a down interface is not in use; its removal,
-	 * even with the interface gone, is news. */
-	if (added && !(flags & IFF_UP))
-		return;
-	if (!local)
-		return;
+	known = addr_find(nm, &k);
+	/* Usable only once DAD ends: its end is a new RTM_NEWADDR. An
+	 * address on a down interface is not in use either. */
+	if (added && addr_usable(a, flags) && (flags & IFF_UP)) {
+		if (known)
+			return;		/* a renewal: nothing changed */
+		addr_remember(nm, &k);
+	} else {
+		/* Removed, or tentative again: news if it was in use. */
+		if (!known && (added || nm->n_addrs < NETMON_MAX_ADDRS))
+			return;
+		if (known)
+			addr_forget(nm, known);
+		added = false;
+	}
 	nl_addr2str(local, ip, sizeof(ip));
 	/* "192.0.2.7/24": the prefix says nothing here. */
 	ip[strcspn(ip, "/")] = '\0';
@@ -176,6 +243,37 @@ static void readable(int fd, unsigned int events, void *arg)
 	nl_cb_put(cb);
 }
 
+static void seed_one(struct nl_object *obj, void *arg)
+{
+	struct netmon *nm = arg;
+	struct rtnl_addr *a = (struct rtnl_addr *)obj;
+	unsigned int flags = if_flags(nm, rtnl_addr_get_ifindex(a));
+	struct netmon_addr k;
+
+	if (addr_usable(a, flags) && (flags & IFF_UP) && addr_key(a, &k) &&
+	    !addr_find(nm, &k))
+		addr_remember(nm, &k);
+}
+
+/*
+ * The addresses in use at start, so that their first renewal is not
+ * news. Best effort: without them, that renewal is one extra report.
+ */
+static void seed_addrs(struct netmon *nm)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	struct nl_cache *cache = NULL;
+
+	if (!sk)
+		return;
+	if (!nl_connect(sk, NETLINK_ROUTE) &&
+	    !rtnl_addr_alloc_cache(sk, &cache)) {
+		nl_cache_foreach(cache, seed_one, nm);
+		nl_cache_free(cache);
+	}
+	nl_socket_free(sk);
+}
+
 int netmon_new(struct loop *loop, netmon_fn fn, void *arg,
 	       struct netmon **out)
 {
@@ -213,6 +311,7 @@ int netmon_new(struct loop *loop, netmon_fn fn, void *arg,
 		err = -EIO;
 		goto out;
 	}
+	seed_addrs(nm);
 	/* A DHCP renewal or a link flap is a burst: room for it. */
 	nl_socket_set_buffer_size(nm->sk, 256 * 1024, 0);
 	err = loop_fd_add(loop, nl_socket_get_fd(nm->sk), LOOP_IN, readable,
