@@ -15,21 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 
 #include "core/log.h"
 #include "core/loop.h"
+#include "core/rand.h"
 #include "reg/reg.h"
 #include "reg/reg_int.h"
-
-uint32_t reg_rand_below(uint32_t n)
-{
-	uint32_t r = 0;
-
-	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
-		r = (uint32_t)rand();
-	return n ? r % n : 0;
-}
 
 void reg_set_state(struct reg *reg, enum reg_state state)
 {
@@ -523,7 +514,7 @@ int reg_new(struct loop *loop, const struct reg_params *params,
 			 reg->p.instance_uuid);
 	else
 		err = sip_new_uuid(reg->instance);
-	reg->cseq = reg_rand_below(1000);
+	reg->cseq = rand_below(1000);
 out:
 	if (err) {
 		reg_free(reg);

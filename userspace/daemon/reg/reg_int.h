@@ -127,7 +127,6 @@ void reg_drop_replaced(struct reg *reg);
 /* A dropping site is done (answered, failed, timed out): free it. */
 void reg_drop_done(struct reg_site *s);
 void reg_site_close(struct reg_site *s);
-uint32_t reg_rand_below(uint32_t n);
 
 /* register.c */
 int reg_send_register(struct reg_site *s, enum reg_req req);

@@ -13,6 +13,7 @@
 
 #include "core/log.h"
 #include "core/loop.h"
+#include "core/rand.h"
 #include "reg/reg_int.h"
 #include "sip/msg.h"
 
@@ -248,7 +249,7 @@ static void registered(struct reg_site *s, const struct sip_msg *rsp)
 	s->auth_fresh = false;
 
 	/* Refresh at 50..80% of the granted time, never in step. */
-	delay_ms = (uint64_t)granted * (500 + reg_rand_below(301));
+	delay_ms = (uint64_t)granted * (500 + rand_below(301));
 	if (delay_ms < 1000)
 		delay_ms = 1000;
 	loop_timer_start(reg->loop, &s->refresh_timer, delay_ms,
