@@ -118,8 +118,9 @@ static const struct cfg_key keys[] = {
 	  "after a 503 without Retry-After." },
 	{ SIP "registrar_ka/enabled", CFG_BOOL, false, G(sip.ka_enabled),
 	  0, 0, "0", "0|1",
-	  "Keep-alive to the current server: OPTIONS over UDP, CRLF ping "
-	  "(RFC 5626) over TCP and TLS; no answer fails the server." },
+	  "Keep-alive to the current server: OPTIONS, or the RFC 5626 CRLF "
+	  "ping over TCP and TLS when the registrar supports outbound; no "
+	  "answer within 10 s fails the server." },
 	{ SIP "registrar_ka/timeout", CFG_U32, false, G(sip.ka_timeout_s),
 	  5, 3600, "60", "5..3600",
 	  "Keep-alive interval, seconds, jittered to 80..100 %; a pong is "
