@@ -32,8 +32,8 @@ ka_gap() {
 		[ $(($2 - $1)) -le $((KA * 1000 + 300)) ]
 }
 check "OPTIONS keep-alives every 80..100 % of $KA s" ka_gap
-t_s=$(now_ms)
 reg_silence 1
+t_s=$(now_ms)
 wait_until $((KA + TO / 1000 + 5)) wire_has 2 "$W_REG" "$t_s"
 t_2=$(wire_first_ms 2 "$W_REG" "$t_s")
 gap=$(( ${t_2:-0} - t_s ))

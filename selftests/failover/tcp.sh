@@ -22,8 +22,8 @@ check "registered at reg1 over TCP" \
 check "the other process's connection is at reg1 and answered" \
 	eval 'wire_has 1 "$W_APP_SYN" &&
 		wait_until 5 eval "[ \$(app_count \"^tcp-reply .*code=200\") -ge 2 ]"'
-t_s=$(now_ms)
 reg_silence 1
+t_s=$(now_ms)
 check "failover to reg2 over TCP" wait_until 25 kam_aor_has reg2 alice "tcp:"
 t_2=$(wire_first_ms 2 "$W_REG" "$t_s")
 diag "silent at $t_s; REGISTER at reg2 +$(( ${t_2:-0} - t_s )) ms"
