@@ -5,10 +5,9 @@
 # (SIPSTEERD=path picks the daemon binary).
 
 FAILOVER_DIR := $(CURDIR)/selftests/failover
-# The test bed's own checks. The scenarios need the proxy set and
-# steering (branch core); once merged, replace the line with:
-# FAILOVER_SCENARIOS := peers silent-3000 silent-32000 refusing busy keepalive failback flapping backoff dns-down restart tcp
-FAILOVER_SCENARIOS := peers
+# The test bed's own checks first, then every scenario.
+FAILOVER_SCENARIOS := peers silent-3000 silent-32000 refusing busy \
+	keepalive failback flapping backoff dns-down restart tcp
 
 .PHONY: check-vm-failover
 check-vm: check-vm-failover
