@@ -393,14 +393,20 @@ lands_only 2 "$(now_ms)"
 rc=$?
 tl_app 2 "$t_down" "reg2 receives the application's first packet (it still sends to $R1)"
 if [ "$PROTO" != UDP ]; then
-	tl_app_aborted "$t_down"
-	[ -n "$(app_aborted_ms "$t_down")" ] || rc=1
+	# An established connection to reg1 is failed (ECONNABORTED) and
+	# reopened; one still connecting when the switch came completes at
+	# reg2 by itself. The tcp scenario of make check tests the former.
+	if [ -n "$(app_aborted_ms "$t_down")" ]; then
+		tl_app_aborted "$t_down"
+	else
+		tl "$(now_ms)" "application: its connection, still being set up at the switch, completed at reg2"
+	fi
 fi
 tl_flush
 if [ "$PROTO" = UDP ]; then
 	step "the application's datagrams land on reg2 only" [ $rc -eq 0 ]
 else
-	step "its stale connection was failed; the new ones land on reg2 only" \
+	step "its connection follows the switch; its packets land on reg2 only" \
 		[ $rc -eq 0 ]
 fi
 show_state
