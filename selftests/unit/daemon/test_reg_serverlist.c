@@ -192,6 +192,38 @@ static void test_probe_count_and_hold_down(void **state)
 	assert_false(sl_held_down(&sl, 7, 30000, 20000));
 }
 
+/* Same server = same transport, address and port, nothing else. */
+static void test_same_server(void **state)
+{
+	struct sip_server a = srv("192.0.2.1", 5060), b = a;
+	struct sockaddr_in6 *x = (struct sockaddr_in6 *)&a.addr;
+	struct sockaddr_in6 *y = (struct sockaddr_in6 *)&b.addr;
+
+	(void)state;
+	memset(((struct sockaddr_in *)&b.addr)->sin_zero, 0xa5,
+	       sizeof(((struct sockaddr_in *)&b.addr)->sin_zero));
+	b.addr_len = sizeof(b.addr);
+	snprintf(b.target, sizeof(b.target), "%s", "other.example.org");
+	assert_true(sl_same_server(&a, &b));
+	b.proto = TP_TCP;
+	assert_false(sl_same_server(&a, &b));
+	b = srv("192.0.2.1", 5061);
+	assert_false(sl_same_server(&a, &b));
+	b = srv("192.0.2.2", 5060);
+	assert_false(sl_same_server(&a, &b));
+
+	memset(&a.addr, 0, sizeof(a.addr));
+	x->sin6_family = AF_INET6;
+	x->sin6_port = htons(5060);
+	inet_pton(AF_INET6, "fe80::1", &x->sin6_addr);
+	x->sin6_scope_id = 2;
+	b.addr = a.addr;
+	y->sin6_flowinfo = htonl(7);
+	assert_true(sl_same_server(&a, &b));
+	y->sin6_scope_id = 3;
+	assert_false(sl_same_server(&a, &b));
+}
+
 static void test_result_names(void **state)
 {
 	(void)state;
@@ -216,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_keep_server_in_use),
 		cmocka_unit_test(test_start_at),
 		cmocka_unit_test(test_probe_count_and_hold_down),
+		cmocka_unit_test(test_same_server),
 		cmocka_unit_test(test_result_names),
 	};
 

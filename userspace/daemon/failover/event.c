@@ -46,17 +46,6 @@ const char *pset_event_name(enum pset_event_kind k)
 	return names[k];
 }
 
-/* Same address and port, whatever else the sockaddrs carry. */
-bool pset_same_addr(const struct sockaddr_storage *a,
-		    const struct sockaddr_storage *b)
-{
-	char x[64], y[64];
-
-	tp_fmt_addr(a, x, sizeof(x));
-	tp_fmt_addr(b, y, sizeof(y));
-	return a->ss_family == b->ss_family && !strcmp(x, y);
-}
-
 void pset_fmt_server(const struct sip_server *srv, char *buf, size_t size)
 {
 	if (!srv) {

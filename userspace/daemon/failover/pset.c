@@ -105,7 +105,7 @@ static int adopted_idx(struct pset *ps)
 		return -1;
 	ps->adopt_pending = false;
 	for (i = 0; i < ps->sl.n; i++) {
-		if (pset_same_addr(&ps->sl.e[i].srv.addr, &ps->adopt))
+		if (tp_same_addr(&ps->sl.e[i].srv.addr, &ps->adopt))
 			return (int)i;
 	}
 	return -1;

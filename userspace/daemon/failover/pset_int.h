@@ -100,8 +100,6 @@ void pset_event_quiet(struct pset *ps, enum pset_event_kind kind,
 		      const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 void pset_fmt_server(const struct sip_server *srv, char *buf, size_t size);
-bool pset_same_addr(const struct sockaddr_storage *a,
-		    const struct sockaddr_storage *b);
 
 /* pset_lines.c */
 int pset_lines_register(struct pset *ps);

@@ -377,12 +377,12 @@ int reg_register_at(struct reg *reg, const struct sip_server *srv)
 	 * stands (reg_drop_replaced()).
 	 */
 	if (reg->p.outbound && reg->prev &&
-	    sipreq_same_server(&reg->prev->srv, srv)) {
+	    sl_same_server(&reg->prev->srv, srv)) {
 		site_free(reg->prev);
 		reg->prev = NULL;
 	}
 	if (reg->cur && reg->cur->bound &&
-	    (!reg->p.outbound || !sipreq_same_server(&reg->cur->srv, srv))) {
+	    (!reg->p.outbound || !sl_same_server(&reg->cur->srv, srv))) {
 		/* Make before break: keep the binding until told. */
 		if (reg->prev)
 			drop_site(reg, reg->prev);
@@ -425,7 +425,7 @@ void reg_drop_replaced(struct reg *reg)
 	struct reg_site *p = reg->prev, *c = reg->cur;
 
 	if (reg->p.outbound || !p || !c ||
-	    !sipreq_same_server(&p->srv, &c->srv))
+	    !sl_same_server(&p->srv, &c->srv))
 		return;
 	reg->prev = NULL;
 	/* Expires: 0 on our own new Contact would end the new binding. */

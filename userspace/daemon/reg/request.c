@@ -85,18 +85,6 @@ void sipreq_server_name(const struct sip_server *srv, char *out,
 		 tp_proto_name(srv->proto));
 }
 
-bool sipreq_same_server(const struct sip_server *a,
-			const struct sip_server *b)
-{
-	char x[64], y[64];
-
-	if (a->proto != b->proto || a->addr.ss_family != b->addr.ss_family)
-		return false;
-	tp_fmt_addr(&a->addr, x, sizeof(x));
-	tp_fmt_addr(&b->addr, y, sizeof(y));
-	return !strcmp(x, y);
-}
-
 int sipreq_conn_send(void *conn, const char *buf, size_t len)
 {
 	return conn ? tp_conn_send(conn, buf, len) : -ENOTCONN;

@@ -50,9 +50,6 @@ void sipreq_domain_uri(char *out, size_t size, const char *domain);
 /* "target 192.0.2.1:5060 (UDP)", for logs */
 void sipreq_server_name(const struct sip_server *srv, char *out,
 			size_t size);
-/* Same address, port and transport. */
-bool sipreq_same_server(const struct sip_server *a,
-			const struct sip_server *b);
 
 /* A tx_send_fn over a struct tp_conn: abandon the tx before closing. */
 int sipreq_conn_send(void *conn, const char *buf, size_t len);

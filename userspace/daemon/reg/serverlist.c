@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "reg/serverlist.h"
+#include "transport/transport.h"
 
 const char *sl_result_name(enum sl_result res)
 {
@@ -49,8 +50,7 @@ void sl_init(struct serverlist *sl)
 bool sl_same_server(const struct sip_server *a,
 		    const struct sip_server *b)
 {
-	return a->proto == b->proto && a->addr_len == b->addr_len &&
-	       !memcmp(&a->addr, &b->addr, a->addr_len);
+	return a->proto == b->proto && tp_same_addr(&a->addr, &b->addr);
 }
 
 void sl_set(struct serverlist *sl, const struct sip_server *srv,

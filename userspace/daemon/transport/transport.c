@@ -190,6 +190,30 @@ void tp_fmt_addr(const struct sockaddr_storage *ss, char *out, size_t size)
 	}
 }
 
+bool tp_same_addr(const struct sockaddr_storage *a,
+		  const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a;
+		const struct sockaddr_in *y = (const void *)b;
+
+		return x->sin_port == y->sin_port &&
+		       x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)a;
+		const struct sockaddr_in6 *y = (const void *)b;
+
+		return x->sin6_port == y->sin6_port &&
+		       x->sin6_scope_id == y->sin6_scope_id &&
+		       !memcmp(&x->sin6_addr, &y->sin6_addr,
+			       sizeof(x->sin6_addr));
+	}
+	return false;
+}
+
 int tp_conn_open(struct loop *loop, const struct tp_opts *opts,
 		 const struct tp_handlers *h, void *arg,
 		 struct tp_conn **out)

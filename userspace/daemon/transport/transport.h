@@ -7,6 +7,7 @@
 #ifndef SIPSTEERD_TRANSPORT_H
 #define SIPSTEERD_TRANSPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -32,6 +33,12 @@ const char *tp_proto_name(enum tp_proto proto);	/* "UDP", "TCP", "TLS" */
 const char *tp_error_name(enum tp_error err);
 /* "192.0.2.1:5060", "[2001:db8::1]:5060", or "?" */
 void tp_fmt_addr(const struct sockaddr_storage *ss, char *out, size_t size);
+/*
+ * Same family, address and port (and IPv6 scope), whatever padding,
+ * flow label or length the two sockaddrs carry.
+ */
+bool tp_same_addr(const struct sockaddr_storage *a,
+		  const struct sockaddr_storage *b);
 
 struct tp_handlers {
 	/* Stream connected (and TLS verified); never called for UDP. */
