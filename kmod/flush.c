@@ -50,37 +50,14 @@ static bool sipsteer_reply_from(const struct nf_conn *ct,
 	return ipv6_addr_equal(&reply->src.u3.in6, &addr->in6);
 }
 
-/**
- * sipsteer_ct_fits - whether an entry sends its flow where @cfg wants it
- * @ct: an entry whose original destination is an endpoint of @cfg
- * @cfg: the service's configuration now, or NULL when it has none
- *
- * With an active target of the entry's family, the entry fits when its
- * reply source is that target (with the original port when the target
- * has none). In pass-through, or with no service any more, it fits when
- * it was not NATed at all. Must not sleep.
- */
-bool sipsteer_ct_fits(const struct nf_conn *ct,
-		      const struct sipsteer_config *cfg)
-{
-	const struct nf_conntrack_tuple *orig;
-	const struct sipsteer_target *target = NULL;
-
-	orig = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
-	if (cfg)
-		target = sipsteer_target(&cfg->spec, nf_ct_l3num(ct));
-	if (target && target->active)
-		return sipsteer_reply_from(ct, &target->addr,
-					   target->port ?: orig->dst.u.all);
-	return sipsteer_reply_from(ct, &orig->dst.u3, orig->dst.u.all);
-}
-
 /* Called with a conntrack bucket lock held: must not sleep. */
 static int sipsteer_flush_match(struct nf_conn *ct, void *data)
 {
 	struct sipsteer_flush_ctx *ctx = data;
 	const struct nf_conntrack_tuple *orig;
 	const struct sipsteer_config *old_cfg, *new_cfg;
+	const struct sipsteer_target *target = NULL;
+	bool keep;
 
 	orig = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 	old_cfg = sipsteer_flush_owner(ctx, ctx->old, orig);
@@ -88,8 +65,23 @@ static int sipsteer_flush_match(struct nf_conn *ct, void *data)
 	if (!old_cfg && !new_cfg)
 		return 0;
 
-	if (!ctx->all && sipsteer_ct_fits(ct, new_cfg))
-		return 0;
+	if (!ctx->all) {
+		if (new_cfg)
+			target = sipsteer_target(&new_cfg->spec,
+						 nf_ct_l3num(ct));
+		if (target && target->active)
+			keep = sipsteer_reply_from(ct, &target->addr,
+						   target->port ?:
+						   orig->dst.u.all);
+		else
+			/* Pass-through (or no service any more): keep only
+			 * entries that were not NATed.
+			 */
+			keep = sipsteer_reply_from(ct, &orig->dst.u3,
+						   orig->dst.u.all);
+		if (keep)
+			return 0;
+	}
 	ctx->count++;
 	return 1;
 }

@@ -7,8 +7,7 @@
  * first packet of a conntrack whose destination NAT is not set up yet,
  * applies the binding to every later packet, reverses it for replies and
  * redoes routing after LOCAL_OUT. Steering thus costs one table lookup
- * per new flow; the re-steer hook (resteer.c), registered here with it,
- * adds one lookup per outgoing UDP datagram of an existing flow.
+ * per new flow and nothing per packet beyond what the NAT core costs.
  */
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
@@ -114,10 +113,6 @@ void sipsteer_nat_init(struct sipsteer_net *sn)
 		sn->ops[af].pf = hooks[af].pf;
 		sn->ops[af].hooknum = NF_INET_LOCAL_OUT;
 		sn->ops[af].priority = hooks[af].priority;
-		/* After conntrack, before the NAT core. */
-		sn->resteer_ops[af] = sn->ops[af];
-		sn->resteer_ops[af].hook = sipsteer_resteer_hook;
-		sn->resteer_ops[af].priority = hooks[af].priority - 1;
 	}
 }
 
@@ -135,29 +130,18 @@ static int sipsteer_nat_register(struct sipsteer_net *sn, int af)
 		err = nf_nat_ipv4_register_fn(net, &sn->ops[af]);
 	else
 		err = nf_nat_ipv6_register_fn(net, &sn->ops[af]);
-	if (err)
-		goto out_put;
-	err = nf_register_net_hook(net, &sn->resteer_ops[af]);
-	if (err)
-		goto out_nat;
+	if (err) {
+		nf_ct_netns_put(net, pf);
+		return err;
+	}
 	sn->hooked |= BIT(af);
 	return 0;
-
-out_nat:
-	if (af == SIPSTEER_AF_INET)
-		nf_nat_ipv4_unregister_fn(net, &sn->ops[af]);
-	else
-		nf_nat_ipv6_unregister_fn(net, &sn->ops[af]);
-out_put:
-	nf_ct_netns_put(net, pf);
-	return err;
 }
 
 static void sipsteer_nat_unregister(struct sipsteer_net *sn, int af)
 {
 	struct net *net = sn->net;
 
-	nf_unregister_net_hook(net, &sn->resteer_ops[af]);
 	if (af == SIPSTEER_AF_INET)
 		nf_nat_ipv4_unregister_fn(net, &sn->ops[af]);
 	else

@@ -20,7 +20,6 @@
 #include <linux/sipsteer.h>
 
 struct net;
-struct nf_conn;
 
 /* Index of an address family in per-family arrays. */
 enum sipsteer_af {
@@ -122,8 +121,7 @@ struct sipsteer_net {
 	u32 generation;			/* bumped on every change */
 	struct sipsteer_table __rcu *table;
 	unsigned int hooked;		/* BIT(enum sipsteer_af) hooked */
-	struct nf_hook_ops ops[SIPSTEER_AF_COUNT];	/* NAT, new flows */
-	struct nf_hook_ops resteer_ops[SIPSTEER_AF_COUNT];
+	struct nf_hook_ops ops[SIPSTEER_AF_COUNT];
 };
 
 /* Why a service operation failed, for netlink.c's error messages. */
@@ -170,16 +168,11 @@ const struct sipsteer_config *
 sipsteer_table_lookup(const struct sipsteer_table *table,
 		      const struct nf_conntrack_tuple *tuple);
 
-/* resteer.c */
-unsigned int sipsteer_resteer_hook(void *priv, struct sk_buff *skb,
-				   const struct nf_hook_state *state);
 /* nat.c */
 void sipsteer_nat_init(struct sipsteer_net *sn);
 int sipsteer_nat_sync(struct sipsteer_net *sn, unsigned int families);
 
 /* flush.c */
-bool sipsteer_ct_fits(const struct nf_conn *ct,
-		      const struct sipsteer_config *cfg);
 unsigned int sipsteer_flush(struct net *net,
 			    const struct sipsteer_table *old,
 			    const struct sipsteer_table *new,
