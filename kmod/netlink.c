@@ -211,11 +211,7 @@ static int sipsteer_parse_endpoints(const struct nlattr *list,
 		}
 		attrs[spec->n_endpoints++] = entry;
 	}
-	if (!spec->n_endpoints) {
-		NL_SET_ERR_MSG_ATTR(extack, list,
-				    "At least one endpoint is needed");
-		return -EINVAL;
-	}
+	/* Empty is fine: the service keeps its target and steers nothing. */
 	return 0;
 }
 

@@ -254,6 +254,19 @@ static void put_target4(struct nlmsghdr *nlh, uint32_t host, int proto)
 	mnl_attr_nest_end(nlh, entry);
 }
 
+/* A service that steers nothing (yet) but keeps its target. */
+static void b_empty_endpoints(struct nlmsghdr *nlh)
+{
+	struct nlattr *list;
+
+	put_name(nlh, "fz");
+	list = mnl_attr_nest_start(nlh, SIPSTEER_A_ENDPOINTS);
+	mnl_attr_nest_end(nlh, list);
+	list = mnl_attr_nest_start(nlh, SIPSTEER_A_TARGETS);
+	put_target4(nlh, 0x0a090202, 0);
+	mnl_attr_nest_end(nlh, list);
+}
+
 static void b_target_proto(struct nlmsghdr *nlh)
 {
 	struct nlattr *list;
@@ -335,6 +348,8 @@ static const struct fuzz_case admin_cases[] = {
 	  NLM_F_CREATE, b_mark_u16, E_POLICY, NEED_EXTACK },
 	{ "new: existing name without replace", SIPSTEER_CMD_SERVICE_NEW,
 	  NLM_F_CREATE | NLM_F_EXCL, b_valid, { EEXIST }, NEED_EXTACK },
+	{ "new: replace with empty ENDPOINTS", SIPSTEER_CMD_SERVICE_NEW,
+	  NLM_F_REPLACE, b_empty_endpoints, { 0 }, 0 },
 	{ "set: unknown service", SIPSTEER_CMD_SERVICE_SET, 0,
 	  b_unknown_service, { ENOENT }, NEED_EXTACK },
 	{ "set: NAME missing", SIPSTEER_CMD_SERVICE_SET, 0,

@@ -28,7 +28,8 @@
  * namespace and is announced on the "events" group with the same command
  * number (SERVICE_NEW, SERVICE_DEL, SERVICE_SET, FLOWS_FLUSH).
  *
- * SERVICE_NEW: NAME, ENDPOINTS required; BYPASS_MARK, BYPASS_MASK,
+ * SERVICE_NEW: NAME, ENDPOINTS required (may be empty: nothing is
+ *	steered, the targets are kept); BYPASS_MARK, BYPASS_MASK,
  *	TARGETS optional. An existing service of that name is replaced only
  *	with NLM_F_REPLACE (-EEXIST otherwise); a replace keeps the counters.
  * SERVICE_DEL: NAME. The service's steered flows are flushed.
