@@ -184,6 +184,63 @@ static void test_random_tokens(void **state)
 	assert_non_null(strchr("89ab", uuid[19]));
 }
 
+/* A response of ours: every Via in order, To tagged once, no body. */
+static void test_response(void **state)
+{
+	static const char in[] =
+		"INVITE sip:a@192.0.2.1 SIP/2.0\r\n"
+		"v: SIP/2.0/UDP 192.0.2.9;branch=z9hG4bKp2\r\n"
+		"Via: SIP/2.0/TCP 192.0.2.8:5070;branch=z9hG4bKp1, "
+		"SIP/2.0/UDP 192.0.2.7\r\n"
+		"From: <sip:b@x>;tag=f\r\n"
+		"To: <sip:a@x>\r\n"
+		"Call-ID: c1\r\n"
+		"CSeq: 3 INVITE\r\n"
+		"Subject: not copied\r\n"
+		"Content-Length: 2\r\n\r\nhi";
+	static struct sip_msg req;
+	int len;
+
+	(void)state;
+	assert_int_equal(sip_msg_parse(&req, in, sizeof(in) - 1), 0);
+	len = sip_build_response(buf, sizeof(buf), &req, 480,
+				 "Temporarily Unavailable", "t1",
+				 "Server: s\r\n");
+	assert_true(len > 0);
+	assert_string_equal(buf,
+		"SIP/2.0 480 Temporarily Unavailable\r\n"
+		"Via: SIP/2.0/UDP 192.0.2.9;branch=z9hG4bKp2\r\n"
+		"Via: SIP/2.0/TCP 192.0.2.8:5070;branch=z9hG4bKp1, "
+		"SIP/2.0/UDP 192.0.2.7\r\n"
+		"From: <sip:b@x>;tag=f\r\n"
+		"To: <sip:a@x>;tag=t1\r\n"
+		"Call-ID: c1\r\n"
+		"CSeq: 3 INVITE\r\n"
+		"Server: s\r\n"
+		"Content-Length: 0\r\n\r\n");
+	assert_int_equal(sip_msg_parse(&msg, buf, (size_t)len), 0);
+	assert_int_equal(msg.status, 480);
+	assert_str(msg.to_tag, "t1");
+	assert_int_equal(msg.n_via, 2);
+
+	/* A To that has a tag keeps it; a reason may not break a line. */
+	static const char tagged[] =
+		"BYE sip:a@192.0.2.1 SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 192.0.2.9;branch=z9hG4bKp3\r\n"
+		"From: <sip:b@x>;tag=f\r\nTo: <sip:a@x>;tag=old\r\n"
+		"Call-ID: c1\r\nCSeq: 4 BYE\r\nContent-Length: 0\r\n\r\n";
+	assert_int_equal(sip_msg_parse(&req, tagged, sizeof(tagged) - 1), 0);
+	len = sip_build_response(buf, sizeof(buf), &req, 200, "OK", "t1",
+				 NULL);
+	assert_true(len > 0);
+	assert_non_null(strstr(buf, "\r\nTo: <sip:a@x>;tag=old\r\n"));
+	assert_int_equal(sip_build_response(buf, sizeof(buf), &req, 200,
+					    "OK\r\nX: y", "t1", NULL),
+			 -EINVAL);
+	assert_int_equal(sip_build_response(buf, 40, &req, 200, "OK", "t1",
+					    NULL), -ENOSPC);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +249,7 @@ int main(void)
 		cmocka_unit_test(test_unregister_expires_zero),
 		cmocka_unit_test(test_refuses_overflow_and_injection),
 		cmocka_unit_test(test_random_tokens),
+		cmocka_unit_test(test_response),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,7 @@
 #include <sys/random.h>
 
 #include "sip/build.h"
+#include "sip/msg.h"
 
 struct out {
 	char *buf;
@@ -105,6 +106,55 @@ int sip_build_request(char *buf, size_t size, const struct sip_req *r)
 		put(&o, "%s: %s\r\n", r->auth_hdr_name, r->auth_hdr_value);
 	if (has_value(r->user_agent))
 		put(&o, "User-Agent: %s\r\n", r->user_agent);
+	put(&o, "Content-Length: 0\r\n\r\n");
+	if (o.overflow)
+		return -ENOSPC;
+	return (int)o.len;
+}
+
+/* Canonical names of the headers a response copies from its request. */
+static const char *copied_name(enum sip_hdr_id id)
+{
+	switch (id) {
+	case SIP_HDR_VIA:
+		return "Via";
+	case SIP_HDR_FROM:
+		return "From";
+	case SIP_HDR_CALL_ID:
+		return "Call-ID";
+	case SIP_HDR_CSEQ:
+		return "CSeq";
+	default:
+		return NULL;
+	}
+}
+
+int sip_build_response(char *buf, size_t size, const struct sip_msg *req,
+		       int status, const char *reason, const char *to_tag,
+		       const char *extra)
+{
+	struct out o = { buf, size, 0, false };
+	unsigned int i;
+
+	if (!size || !req || !req->is_request || status < 100 ||
+	    status > 699 || !reason || !clean(reason) || !clean(to_tag))
+		return -EINVAL;
+	put(&o, "SIP/2.0 %d %s\r\n", status, reason);
+	for (i = 0; i < req->n_hdrs; i++) {
+		const struct sip_hdr *h = &req->hdrs[i];
+		const char *name = copied_name(h->id);
+
+		if (h->id == SIP_HDR_TO)
+			put(&o, "To: %.*s%s%s\r\n", (int)h->value.len,
+			    h->value.s, req->to_tag.len || !has_value(to_tag) ?
+			    "" : ";tag=", req->to_tag.len ? "" :
+			    has_value(to_tag) ? to_tag : "");
+		else if (name)
+			put(&o, "%s: %.*s\r\n", name, (int)h->value.len,
+			    h->value.s);
+	}
+	if (extra)
+		put(&o, "%s", extra);
 	put(&o, "Content-Length: 0\r\n\r\n");
 	if (o.overflow)
 		return -ENOSPC;

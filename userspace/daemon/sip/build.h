@@ -39,6 +39,18 @@ struct sip_req {
 /* Returns the message length, or -ENOSPC / -EINVAL. */
 int sip_build_request(char *buf, size_t size, const struct sip_req *req);
 
+struct sip_msg;
+
+/*
+ * A response to @req made here (RFC 3261 8.2.6): its Via headers, From,
+ * To (with @to_tag added when it has none), Call-ID and CSeq, the lines
+ * of @extra ("Name: value\r\n"..., NULL: none), no body. Returns the
+ * length, -ENOSPC, or -EINVAL.
+ */
+int sip_build_response(char *buf, size_t size, const struct sip_msg *req,
+		       int status, const char *reason, const char *to_tag,
+		       const char *extra);
+
 /* @len random lowercase hex chars + NUL into @out (getrandom). */
 int sip_random_hex(char *out, size_t len);
 /* "z9hG4bK" + random: @out must hold SIP_BRANCH_MAGIC + SIP_TOKEN_LEN + 1 */

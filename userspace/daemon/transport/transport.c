@@ -171,23 +171,38 @@ void conn_fail_later(struct tp_conn *c, enum tp_error err,
 	loop_timer_start(c->loop, &c->err_timer, 0, conn_on_err_timer, c);
 }
 
+void tp_addr_host(const struct sockaddr_storage *ss, char *out, size_t size)
+{
+	snprintf(out, size, "?");
+	if (ss->ss_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr,
+			  out, (socklen_t)size);
+	else if (ss->ss_family == AF_INET6)
+		inet_ntop(AF_INET6,
+			  &((const struct sockaddr_in6 *)ss)->sin6_addr, out,
+			  (socklen_t)size);
+}
+
+uint16_t tp_addr_port(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	return 0;
+}
+
 void tp_fmt_addr(const struct sockaddr_storage *ss, char *out, size_t size)
 {
-	char host[INET6_ADDRSTRLEN] = "?";
+	char host[INET6_ADDRSTRLEN];
 
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *in = (const void *)ss;
-
-		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
-		snprintf(out, size, "%s:%u", host, ntohs(in->sin_port));
-	} else if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const void *)ss;
-
-		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
-		snprintf(out, size, "[%s]:%u", host, ntohs(in6->sin6_port));
-	} else {
+	tp_addr_host(ss, host, sizeof(host));
+	if (ss->ss_family == AF_INET)
+		snprintf(out, size, "%s:%u", host, tp_addr_port(ss));
+	else if (ss->ss_family == AF_INET6)
+		snprintf(out, size, "[%s]:%u", host, tp_addr_port(ss));
+	else
 		snprintf(out, size, "?");
-	}
 }
 
 bool tp_same_addr(const struct sockaddr_storage *a,

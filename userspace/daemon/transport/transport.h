@@ -33,6 +33,9 @@ const char *tp_proto_name(enum tp_proto proto);	/* "UDP", "TCP", "TLS" */
 const char *tp_error_name(enum tp_error err);
 /* "192.0.2.1:5060", "[2001:db8::1]:5060", or "?" */
 void tp_fmt_addr(const struct sockaddr_storage *ss, char *out, size_t size);
+/* The address alone, "192.0.2.1", "2001:db8::1" (or "?"); its port. */
+void tp_addr_host(const struct sockaddr_storage *ss, char *out, size_t size);
+uint16_t tp_addr_port(const struct sockaddr_storage *ss);
 /*
  * Same family, address and port (and IPv6 scope), whatever padding,
  * flow label or length the two sockaddrs carry.

@@ -60,16 +60,9 @@ static const char *icmp_text(const struct sock_extended_err *ee)
 static void offender_str(const struct sock_extended_err *ee, char *buf,
 			 size_t len)
 {
-	const struct sockaddr *sa = SO_EE_OFFENDER(ee);
-
-	snprintf(buf, len, "?");
-	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
-			  buf, (socklen_t)len);
-	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6,
-			  &((const struct sockaddr_in6 *)sa)->sin6_addr, buf,
-			  (socklen_t)len);
+	/* Sized for its family, which is all tp_addr_host() reads. */
+	tp_addr_host((const struct sockaddr_storage *)SO_EE_OFFENDER(ee), buf,
+		     len);
 }
 
 /*
