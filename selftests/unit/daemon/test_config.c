@@ -789,8 +789,10 @@ static void test_admin_guide_lists_every_key(void **state)
 		snprintf(row, sizeof(row), "\n| `%s` | %s%s%s |", keys[i].name,
 			 keys[i].def[0] ? "`" : "", keys[i].def[0] ?
 			 keys[i].def : "(empty)", keys[i].def[0] ? "`" : "");
-		if (!strstr(doc, row))
+		if (!strstr(doc, row)) {
+			free(doc);
 			fail_msg("admin guide has no row %s", row + 1);
+		}
 	}
 	free(doc);
 }

@@ -58,6 +58,7 @@ struct fixture {
 	uint32_t timeout_ms;		/* for the next new_reg(); 0: 300 */
 	const char *auth_user;		/* for the next new_reg() */
 	bool no_outbound;		/* for the next new_reg() */
+	uint16_t contact_port;		/* for the next new_reg() */
 	struct logcap log;
 	bool passed;		/* else teardown shows the captured log */
 };
@@ -174,6 +175,7 @@ static void new_reg(struct fixture *f, uint32_t expires)
 		.stop_timeout_ms = 200,	/* before Timer F */
 		.tls_ca_file = f->tls_ca_file,
 		.outbound = !f->no_outbound,
+		.contact_port = f->contact_port,
 	};
 
 	assert_int_equal(reg_new(f->loop, &p, &h, f, &f->reg), 0);
@@ -678,6 +680,65 @@ static void test_same_server_unregisters_old_contact(void **state)
 	f->passed = true;
 }
 
+/*
+ * The Contact is the call application (our address, its port), not our
+ * socket: the same on every transport and at every server. So a new
+ * transport at the same server sends no Expires: 0 (it would end the
+ * binding just renewed), and a move un-registers that same Contact at
+ * the old server.
+ */
+static void test_contact_is_call_application(void **state)
+{
+	struct fixture *f = *state;
+	struct sip_server sa, sb;
+	struct reg_status st;
+	const char *want = "sip:" USER "@127.0.0.1:5099";
+	uint16_t port;
+
+	f->no_outbound = true;
+	f->contact_port = 5099;
+	registered_at(f, &f->a);
+	reg_status(f->reg, &st);
+	assert_string_equal(st.contact, want);
+	assert_string_equal(f->a.last_contact, want);
+	port = f->a.last_reg_src_port;
+	assert_int_not_equal(port, 5099);	/* our socket: Via only */
+
+	registrar_server(&f->a, &sa);
+	assert_int_equal(reg_register_at(f->reg, &sa), 0);
+	advance(f, 50);
+	reg_status(f->reg, &st);
+	assert_int_equal(st.state, REG_REGISTERED);
+	assert_int_not_equal(f->a.last_reg_src_port, port);
+	assert_string_equal(f->a.last_contact, want);
+	assert_int_equal(f->a.n_unreg, 0);
+
+	registrar_server(&f->b, &sb);
+	assert_int_equal(reg_register_at(f->reg, &sb), 0);
+	advance(f, 50);
+	assert_string_equal(f->b.last_contact, want);
+	reg_drop_previous(f->reg);
+	advance(f, 50);
+	assert_int_equal(f->a.n_unreg, 1);
+	assert_string_equal(f->a.last_contact, want);
+	assert_int_equal(f->b.n_unreg, 0);
+	f->passed = true;
+}
+
+/* Over TCP the Contact says so, with the application's port. */
+static void test_contact_tcp(void **state)
+{
+	struct fixture *f = *state;
+	struct reg_status st;
+
+	f->contact_port = 5099;
+	registered_at(f, &f->c);
+	reg_status(f->reg, &st);
+	assert_string_equal(st.contact,
+			    "sip:" USER "@127.0.0.1:5099;transport=tcp");
+	f->passed = true;
+}
+
 /* on_result may send the line elsewhere at once. */
 static void test_register_from_on_result(void **state)
 {
@@ -1097,6 +1158,8 @@ int main(void)
 		T(test_tls_failure),
 		T(test_register_while_stopping),
 		T(test_stop_with_kept_binding),
+		T(test_contact_is_call_application),
+		T(test_contact_tcp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -51,6 +51,9 @@ struct cfg_sip {
 	uint32_t registration_failed_timeout_s;
 	uint32_t t1_ms;
 	uint32_t t2_ms;
+	/* The phone's call application: every line's Contact. */
+	uint16_t local_port;			/* UDP and TCP */
+	uint16_t local_tls_port;		/* TLS */
 	struct cfg_server outbound_proxy;
 	struct cfg_server registrar;
 	char tls_ca_file[CFG_PATH_MAX];		/* "": system trust */

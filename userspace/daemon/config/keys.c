@@ -68,6 +68,19 @@ static const struct cfg_key keys[] = {
 	{ SIP "sip_registrar/port", CFG_PORT, false, G(sip.registrar.port),
 	  0, 0, "65535", "1..65535", "Registrar port; 65535: NAPTR/SRV." },
 
+	/* the phone's call application */
+	{ SIP "port", CFG_PORT, false, G(sip.local_port), 0, 0, "5060",
+	  "1..65535",
+	  "SIP port of the phone's call application (UDP and TCP). Every "
+	  "line registers sip:id@PHONE_ADDR:port as its Contact, PHONE_ADDR "
+	  "being the phone's address towards the server, so calls reach the "
+	  "application; requests that reach the daemon itself are relayed "
+	  "to it over UDP on this port." },
+	{ SIP "tls_port", CFG_PORT, false, G(sip.local_tls_port), 0, 0,
+	  "5061", "1..65535",
+	  "SIP-over-TLS port of the phone's call application: the Contact's "
+	  "port (with ;transport=tls) when transport_protocol is TLS." },
+
 	/* timers */
 	{ SIP "outgoing_request_no_response_timeout_ms", CFG_U32, false,
 	  G(sip.no_response_timeout_ms), 1000, 300000, "32000",

@@ -10,6 +10,7 @@
 
 #include "core/log.h"
 #include "core/loop.h"
+#include "inbound/inbound.h"
 #include "probe/probe.h"
 #include "reg/request.h"
 #include "sip/msg.h"
@@ -21,6 +22,7 @@ struct probe {
 	char name[400];
 	struct tx_layer *txl;
 	struct tp_conn *conn;
+	struct inbound_flow flow;	/* a request on it: answered here */
 	struct sip_tx *tx;
 	probe_fn fn;
 	void *arg;
@@ -35,6 +37,7 @@ static void probe_free(struct probe *p)
 	loop_timer_cancel(p->loop, &p->early_timer);
 	/* The transaction first: it sends through the transport. */
 	tx_layer_free(p->txl);
+	inbound_flow_close(&p->flow);
 	if (p->conn)
 		tp_conn_close(p->conn);
 	free(p);
@@ -74,7 +77,7 @@ static void on_message(void *arg, const char *buf, size_t len)
 {
 	struct probe *p = arg;
 
-	sipreq_input(p->txl, buf, len, "probe");
+	sipreq_input(p->txl, &p->flow, buf, len, "probe");
 }
 
 static void on_error(void *arg, enum tp_error err, const char *detail)
@@ -131,6 +134,10 @@ int probe_start(struct loop *loop, const struct probe_opts *o, probe_fn fn,
 	if (err)
 		goto fail;
 	err = sipreq_open(loop, &p->srv, &co, &tph, p, &p->conn, &local);
+	if (!err) {
+		p->flow.conn = p->conn;
+		inbound_flow_open(NULL, &p->flow);
+	}
 	if (!err) {
 		const struct sipreq_options so = {
 			.proto = p->srv.proto,

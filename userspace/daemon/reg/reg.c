@@ -60,6 +60,7 @@ void reg_site_close(struct reg_site *s)
 	if (s->tx)
 		tx_abandon(s->tx);
 	s->tx = NULL;
+	inbound_flow_close(&s->flow);
 	if (s->conn)
 		tp_conn_close(s->conn);
 	s->conn = NULL;
@@ -95,7 +96,7 @@ static void site_message(void *arg, const char *buf, size_t len)
 	char who[32];
 
 	snprintf(who, sizeof(who), "line %u", s->reg->p.line);
-	sipreq_input(s->reg->txl, buf, len, who);
+	sipreq_input(s->reg->txl, &s->flow, buf, len, who);
 }
 
 static void site_conn_error(void *arg, enum tp_error err,
@@ -126,11 +127,22 @@ static int site_connect(struct reg_site *s)
 	err = sipreq_open(reg->loop, &s->srv, &co, &tph, s, &s->conn, l);
 	if (err)
 		return err;
+	/*
+	 * The call application at our address towards this server: the
+	 * same Contact on every transport to it, whatever our socket.
+	 */
 	snprintf(s->contact_uri, sizeof(s->contact_uri),
 		 "sip:%s@%s%s%s:%u%s", reg->p.user, l->v6 ? "[" : "",
-		 l->host, l->v6 ? "]" : "", l->port,
+		 l->host, l->v6 ? "]" : "",
+		 reg->p.contact_port ? reg->p.contact_port : l->port,
 		 s->srv.proto == TP_TCP ? ";transport=tcp" :
 		 s->srv.proto == TP_TLS ? ";transport=tls" : "");
+	s->flow.conn = s->conn;
+	s->flow.contact_uri = reg->p.contact_port ? s->contact_uri : NULL;
+	snprintf(s->flow.local_host, sizeof(s->flow.local_host), "%s",
+		 l->host);
+	s->flow.local_port = l->port;
+	inbound_flow_open(reg->p.inbound, &s->flow);
 	return 0;
 }
 

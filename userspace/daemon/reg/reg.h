@@ -14,6 +14,7 @@
 #include "reg/serverlist.h"
 #include "transport/transport.h"
 
+struct inbound;
 struct loop;
 struct reg;
 
@@ -42,6 +43,15 @@ struct reg_params {
 	const char *instance_uuid;	/* "xxxxxxxx-...", NULL: random */
 	unsigned int reg_id;		/* 0: 1 */
 	const char *user_agent;		/* NULL: "sipsteerd" */
+	/*
+	 * The Contact: the phone's call application at our address towards
+	 * the server and this port (voip/signalling/sip/port, tls_port for
+	 * TLS). 0: the daemon's own socket (tests without an application).
+	 */
+	uint16_t contact_port;
+	/* Requests servers send on the line's flows (not copied; NULL:
+	 * answered here only). */
+	struct inbound *inbound;
 };
 
 enum reg_state {

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "core/loop.h"
+#include "inbound/inbound.h"
 #include "reg/reg.h"
 #include "reg/request.h"
 #include "reg/serverlist.h"
@@ -44,6 +45,7 @@ struct reg_site {
 	char tp_detail[160];		/* the transport's last error */
 	struct sipreq_local local;
 	char contact_uri[256];
+	struct inbound_flow flow;	/* requests arriving on @conn */
 
 	struct sip_tx *tx;		/* REGISTER in flight */
 	enum reg_req req;		/* what @tx is */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "inbound/inbound.h"
 #include "reg/request.h"
 #include "sip/build.h"
 #include "sip/msg.h"
@@ -21,17 +22,8 @@ static int local_addr(const struct tp_conn *c, struct sipreq_local *l)
 	if (err)
 		return err;
 	l->v6 = ss.ss_family == AF_INET6;
-	if (l->v6) {
-		const struct sockaddr_in6 *in6 = (const void *)&ss;
-
-		inet_ntop(AF_INET6, &in6->sin6_addr, l->host, sizeof(l->host));
-		l->port = ntohs(in6->sin6_port);
-	} else {
-		const struct sockaddr_in *in = (const void *)&ss;
-
-		inet_ntop(AF_INET, &in->sin_addr, l->host, sizeof(l->host));
-		l->port = ntohs(in->sin_port);
-	}
+	tp_addr_host(&ss, l->host, sizeof(l->host));
+	l->port = tp_addr_port(&ss);
 	return 0;
 }
 
@@ -101,16 +93,18 @@ struct tx_opts sipreq_tx_opts(enum tp_proto proto, uint32_t t1_ms,
 	};
 }
 
-void sipreq_input(struct tx_layer *txl, const char *buf, size_t len,
-		  const char *who)
+void sipreq_input(struct tx_layer *txl, struct inbound_flow *flow,
+		  const char *buf, size_t len, const char *who)
 {
 	struct sip_msg *msg = malloc(sizeof(*msg));
 
 	if (!msg)
 		return;
-	/* Requests from the server (OPTIONS, NOTIFY) are not ours here. */
-	if (!sip_msg_parse(msg, buf, len) && !msg->is_request &&
-	    !tx_layer_input(txl, msg))
+	if (sip_msg_parse(msg, buf, len))
+		log_debug("%s: unparsable message dropped", who);
+	else if (msg->is_request)
+		inbound_request(flow, msg, buf, len);
+	else if (!tx_layer_input(txl, msg))
 		log_debug("%s: stray %d response dropped", who, msg->status);
 	free(msg);
 }

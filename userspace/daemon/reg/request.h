@@ -55,9 +55,14 @@ void sipreq_server_name(const struct sip_server *srv, char *out,
 int sipreq_conn_send(void *conn, const char *buf, size_t len);
 struct tx_opts sipreq_tx_opts(enum tp_proto proto, uint32_t t1_ms,
 			      uint32_t t2_ms, uint32_t timeout_ms);
-/* Hands a received response to @txl; requests and junk are dropped. */
-void sipreq_input(struct tx_layer *txl, const char *buf, size_t len,
-		  const char *who);
+struct inbound_flow;
+
+/*
+ * Hands a received response to @txl and a request to @flow (answered or
+ * relayed: inbound/inbound.h); junk is dropped.
+ */
+void sipreq_input(struct tx_layer *txl, struct inbound_flow *flow,
+		  const char *buf, size_t len, const char *who);
 
 /* Failure kinds: the transport's, and an errno from sipreq_open(). */
 enum sl_result sipreq_tp_result(enum tp_error err);
