@@ -59,6 +59,9 @@ check "no more than one return per hold-down" \
 	test "$(echo $backs | wc -w)" -le $((FLAP_S / HD + 1))
 check "still registered at the end (reg2; reg1 is silent)" \
 	wait_until 15 kam_aor_has reg2 alice
+# A probe that reg1 answered while it flapped ended "dead" for a while;
+# the next one, into the silence, steers it again.
+wait_until 15 steer_jq '.steered == ["10.10.1.2:5060"]'
 t_bound=$(now_ms)
 check "the other process's datagrams land at reg2" \
 	app_lands_after 2 "$W_APP_UDP" "$t_bound"

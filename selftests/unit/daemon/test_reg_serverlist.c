@@ -239,6 +239,58 @@ static void test_result_names(void **state)
 	assert_false(sl_result_fails_over(SL_RES_OK));
 }
 
+/*
+ * "Dead" (what steering moves away from) is silence only: a server that
+ * answers, even 503 or 403, is alive. Any answer ends it, a probe's
+ * included; a DNS refresh keeps it.
+ */
+static void test_dead(void **state)
+{
+	struct sip_server s[2] = { srv("192.0.2.1", 5060),
+				   srv("192.0.2.2", 5060) };
+	static const enum sl_result silent[] = {
+		SL_RES_TIMEOUT, SL_RES_UNREACHABLE, SL_RES_RESET, SL_RES_TLS,
+		SL_RES_TRANSPORT,
+	};
+	static const enum sl_result answers[] = {
+		SL_RES_OK, SL_RES_503, SL_RES_AUTH, SL_RES_REJECTED,
+	};
+	struct serverlist sl;
+	size_t i;
+
+	(void)state;
+	sl_init(&sl);
+	sl_set(&sl, s, 2);
+	assert_false(sl_get(&sl, 0)->dead);
+	for (i = 0; i < sizeof(silent) / sizeof(silent[0]); i++) {
+		assert_true(sl_result_silent(silent[i]));
+		sl_report(&sl, 0, silent[i], 0, 0, 1000);
+		assert_true(sl_get(&sl, 0)->dead);
+		sl_report(&sl, 0, SL_RES_OK, 200, 0, 1000);
+		assert_false(sl_get(&sl, 0)->dead);
+	}
+	for (i = 0; i < sizeof(answers) / sizeof(answers[0]); i++) {
+		assert_false(sl_result_silent(answers[i]));
+		sl_report(&sl, 0, SL_RES_TIMEOUT, 0, 0, 1000);
+		sl_report(&sl, 0, answers[i], 500, 0, 1000);
+		assert_false(sl_get(&sl, 0)->dead);
+	}
+	sl_report(&sl, 1, SL_RES_TIMEOUT, 0, 0, 2000);
+	sl_report(&sl, 1, SL_RES_NONE, 0, 0, 2000);	/* says nothing */
+	assert_true(sl_get(&sl, 1)->dead);
+	sl_set(&sl, s, 2);
+	assert_true(sl_get(&sl, 1)->dead);
+	assert_int_equal(sl_probe_report(&sl, 1, false), 0);
+	assert_true(sl_get(&sl, 1)->dead);
+	assert_int_equal(sl_probe_report(&sl, 1, true), 1);
+	assert_false(sl_get(&sl, 1)->dead);
+	/* Adopted from the module: dead and just failed (hold-down). */
+	sl_mark_dead(&sl, 0, 5000);
+	assert_true(sl_get(&sl, 0)->dead);
+	assert_true(sl_held_down(&sl, 0, 1000, 5500));
+	sl_mark_dead(&sl, 7, 5000);		/* out of range: ignored */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -250,6 +302,7 @@ int main(void)
 		cmocka_unit_test(test_probe_count_and_hold_down),
 		cmocka_unit_test(test_same_server),
 		cmocka_unit_test(test_result_names),
+		cmocka_unit_test(test_dead),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -177,6 +177,11 @@ static void fake_set(struct status_snapshot *s)
 	s->steer.adopted = true;
 	s->steer.n_endpoints = 3;
 	strcpy(s->steer.target, "192.0.2.2:5060");
+	s->steer.n_targets = 2;
+	strcpy(s->steer.targets[0], "192.0.2.2:5060");
+	strcpy(s->steer.targets[1], "[2001:db8::2]:5060");
+	s->steer.n_steered = 1;
+	strcpy(s->steer.steered[0], "192.0.2.1:5060");
 	s->steer.generation = 7;
 	s->steer.switches = 2;
 	s->steer.sockets_killed = 1;
@@ -209,9 +214,15 @@ static void test_render_set(void **state)
 	assert_non_null(strstr(out, "\"steering\":{\"state\":\"ready\","
 			       "\"service\":\"sipsteerd\",\"adopted\":true,"
 			       "\"endpoints\":3,\"target\":\"192.0.2.2:5060\","
+			       "\"targets\":[\"192.0.2.2:5060\","
+			       "\"[2001:db8::2]:5060\"],"
+			       "\"steered\":[\"192.0.2.1:5060\"],"
+			       "\"missing_family\":null,"
 			       "\"generation\":7,\"switches\":2,"
 			       "\"sockets_killed\":1,\"last_switch_us\":180,"
-			       "\"error\":\"\"}}\n"));
+			       "\"error\":\"\"},"
+			       "\"inbound\":{\"options\":0,\"relayed\":0,"
+			       "\"responses\":0,\"refused\":0}}\n"));
 	assert_ptr_equal(strchr(out, '\n'), out + strlen(out) - 1);
 	sb_free(&sb);
 
@@ -225,9 +236,14 @@ static void test_render_set(void **state)
 			       "192.0.2.1:5060 -> 192.0.2.2:5060: timeout? "
 			       "(2000 ms)\n"));
 	assert_non_null(strstr(out, "steering: ready, service sipsteerd "
-			       "(adopted), 3 endpoint(s), target 192.0.2.2:5060, "
+			       "(adopted), 3 endpoint(s), target 192.0.2.2:5060 "
+			       "and [2001:db8::2]:5060, "
 			       "generation 7, 2 switch(es), 1 TCP connection(s) "
-			       "failed, last switch 180 us\n"));
+			       "failed, last switch 180 us\n"
+			       "  steered (not answering): 192.0.2.1:5060\n"));
+	assert_non_null(strstr(out, "requests from servers: 0 OPTIONS "
+			       "answered, 0 relayed to the call application, "
+			       "0 response(s) relayed back, 0 refused here\n"));
 	sb_free(&sb);
 	free(s);
 }

@@ -25,6 +25,7 @@
 #include "core/loop.h"
 #include "dns/resolver.h"
 #include "failover/pset.h"
+#include "inbound/inbound.h"
 #include "netmon/netmon.h"
 #include "reg/reg.h"
 #include "status/status.h"
@@ -45,6 +46,7 @@ struct app {
 	struct steer *steer;
 	bool steer_stale;	/* steering settings changed */
 	struct netmon *netmon;
+	struct inbound *inbound;	/* requests on the lines' flows */
 	struct pset *pset;
 	bool set_stale;		/* rebuild the set once its lines stopped */
 	/* Where the set rebuilt last had its lines: the new one starts there. */
@@ -247,6 +249,9 @@ static int line_add(struct app *app, unsigned int n)
 	p.instance_uuid = app->instance_uuid;
 	p.reg_id = 1;
 	p.user_agent = sip->user_agent;
+	p.contact_port = sip->transport == TP_TLS ? sip->local_tls_port :
+			 sip->local_port;
+	p.inbound = app->inbound;
 
 	err = pset_line_add(app->pset, &p);
 	if (err) {
@@ -319,6 +324,7 @@ static int set_start(struct app *app)
 
 	if (!config_target(&app->cfg, &t) || !any_line_enabled(&app->cfg))
 		return 0;
+	inbound_set_app_port(app->inbound, app->cfg.sip.local_port);
 	set_params(app, &t, &p);
 	err = pset_new(app->loop, app->resolver, app->steer, &p, &handlers,
 		       app, &app->pset);
@@ -451,6 +457,7 @@ static void status_fill(void *arg, struct status_snapshot *snap)
 	}
 	if (app->steer)
 		steer_status(app->steer, &snap->steer);
+	inbound_stats(app->inbound, &snap->inbound);
 }
 
 int app_new(struct loop *loop, const struct app_opts *opts,
@@ -499,6 +506,15 @@ int app_start(struct app *app)
 	err = resolver_create(app);
 	if (err) {
 		log_err("DNS resolver: %s", strerror(-err));
+		return err;
+	}
+	err = inbound_new(app->loop, &(const struct inbound_opts) {
+				.app_port = app->cfg.sip.local_port,
+				.t1_ms = app->cfg.sip.t1_ms,
+				.user_agent = app->cfg.sip.user_agent,
+			  }, &app->inbound);
+	if (err) {
+		log_err("inbound requests: %s", strerror(-err));
 		return err;
 	}
 	err = netmon_new(app->loop, on_network, app, &app->netmon);
@@ -593,6 +609,7 @@ void app_free(struct app *app)
 	if (app->shutting_down && app->opts.release_on_exit)
 		steer_release(app->steer);
 	netmon_free(app->netmon);
+	inbound_free(app->inbound);
 	status_server_free(app->status);
 	resolver_free(app->resolver);
 	steer_free(app->steer);

@@ -99,16 +99,37 @@ void pset_enter_backoff(struct pset *ps, const char *why)
 /* The server in use before (steering's target, the old set's), or -1. */
 static int adopted_idx(struct pset *ps)
 {
-	unsigned int i;
+	unsigned int i, j;
 
 	if (!ps->adopt_pending)
 		return -1;
 	ps->adopt_pending = false;
 	for (i = 0; i < ps->sl.n; i++) {
-		if (tp_same_addr(&ps->sl.e[i].srv.addr, &ps->adopt))
-			return (int)i;
+		for (j = 0; j < ps->n_adopt; j++) {
+			if (tp_same_addr(&ps->sl.e[i].srv.addr, &ps->adopt[j]))
+				return (int)i;
+		}
 	}
 	return -1;
+}
+
+/*
+ * The servers an earlier daemon found dead stay dead (and steered) until
+ * they answer us: a restart must not send the phone's traffic back into
+ * a dead server.
+ */
+static void adopt_dead(struct pset *ps)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < ps->n_adopt_dead; i++) {
+		for (j = 0; j < ps->sl.n; j++) {
+			if (tp_same_addr(&ps->sl.e[j].srv.addr,
+					 &ps->adopt_dead[i]))
+				sl_mark_dead(&ps->sl, (int)j, now(ps));
+		}
+	}
+	ps->n_adopt_dead = 0;
 }
 
 static void on_dns_round(void *arg, const struct dns_result *res)
@@ -125,6 +146,7 @@ static void on_dns_round(void *arg, const struct dns_result *res)
 		return;
 	}
 	pset_take_servers(ps, res);
+	adopt_dead(ps);
 	idx = adopted_idx(ps);
 	if (idx >= 0) {
 		char addr[64];
@@ -182,7 +204,9 @@ static void move_done(struct pset *ps, unsigned int line,
 			   ps->has_prev ? &ps->prev : NULL, &ps->target,
 			   elapsed, "line %u registered (%s)", line,
 			   reason);
-	pset_steer_switch(ps);
+	ps->has_steer_at = true;
+	ps->steer_at = ps->target;
+	pset_steer_sync(ps);
 	ps->move = MOVE_NONE;
 	pset_watch_start(ps);
 }
@@ -224,6 +248,7 @@ static void target_failed(struct pset *ps, const struct reg_result *r,
 		hold_s = r->retry_after_s ? r->retry_after_s :
 			 ps->p.hold_down_s;
 	sl_report(&ps->sl, idx, r->res, r->code, hold_s, now(ps));
+	pset_steer_sync(ps);
 	snprintf(ps->last_error, sizeof(ps->last_error), "%s: %s", why,
 		 r->detail);
 	if (kind == PSET_EV_KEEPALIVE)
@@ -438,7 +463,8 @@ void pset_adopt(struct pset *ps, const struct sockaddr_storage *addr)
 {
 	if (ps->started || !addr)
 		return;
-	ps->adopt = *addr;
+	ps->adopt[0] = *addr;
+	ps->n_adopt = 1;
 	ps->adopt_pending = true;
 }
 
@@ -457,8 +483,7 @@ int pset_start(struct pset *ps)
 	if (ps->started)
 		return -EALREADY;
 	ps->started = true;
-	if (!ps->adopt_pending)
-		ps->adopt_pending = pset_steer_adopted(ps, &ps->adopt);
+	pset_steer_adopt(ps);
 	delay = policy_startup_ms(ps->p.startup_delay_max_ms,
 				  rand_u32());
 	set_state(ps, PSET_STARTING);

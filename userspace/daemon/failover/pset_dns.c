@@ -45,7 +45,7 @@ void pset_take_servers(struct pset *ps, const struct dns_result *res)
 			   "%u server(s)%s", ps->sl.n,
 			   res->status == DNS_STALE ?
 			   ", last good answer (DNS unreachable)" : "");
-		pset_steer_servers(ps);
+		pset_steer_sync(ps);
 	}
 	loop_timer_cancel(ps->loop, &ps->dns_timer);
 	if (res->ttl_s == DNS_TTL_FOREVER)

@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <linux/sipsteer.h>
+
 #include "core/log.h"
 #include "core/loop.h"
 #include "failover/pset.h"
@@ -65,8 +67,17 @@ struct pset {
 	bool move_done;			/* a line registered at @target */
 	uint64_t move_ms;		/* loop time of the trigger */
 	char move_reason[96];
-	bool adopt_pending;		/* try this server first */
-	struct sockaddr_storage adopt;	/* steering's or the old set's */
+	bool adopt_pending;		/* try one of these servers first */
+	struct sockaddr_storage adopt[2];	/* steering's or the old set's */
+	unsigned int n_adopt;
+	/* Servers an earlier daemon found dead (steering's endpoints),
+	 * marked so at the first DNS answer. */
+	struct sockaddr_storage adopt_dead[SIPSTEER_MAX_ENDPOINTS];
+	unsigned int n_adopt_dead;
+	/* Where steering points: the server a line was registered at last
+	 * (set when a move is done, not when it starts). */
+	bool has_steer_at;
+	struct sip_server steer_at;
 	uint32_t failovers, failbacks, consecutive_failures;
 	char last_error[160];
 
@@ -80,7 +91,7 @@ struct pset {
 	struct loop_timer steer_timer;	/* retry a refused request */
 	struct loop_timer reflush_timer;	/* flows caught mid-switch */
 	uint32_t steer_retry_ms;
-	bool steer_eps_failed, steer_switch_failed;
+	bool steer_failed;
 
 	struct pset_line lines[PSET_MAX_LINES];
 
@@ -113,13 +124,16 @@ void pset_lines_forgive(struct pset *ps);
 struct pset_line *pset_line_find(const struct pset *ps, unsigned int line);
 void pset_line_free(struct pset_line *l);
 
-/* pset_steer.c: the steering service follows the set. */
-/* The endpoints: every server of the list. */
-void pset_steer_servers(struct pset *ps);
-void pset_steer_switch(struct pset *ps);
+/*
+ * pset_steer.c: the steering service follows the set: the dead servers
+ * of the list to steer_at. Call it after anything that may change them;
+ * it sends nothing when the module already matches.
+ */
+void pset_steer_sync(struct pset *ps);
 void pset_steer_stop(struct pset *ps);
-/* The target an earlier daemon left in the module, if any. */
-bool pset_steer_adopted(struct pset *ps, struct sockaddr_storage *out);
+/* What the module steers now (an earlier daemon's or set's work):
+ * adopt_dead[], and adopt[] unless pset_adopt() said where. */
+void pset_steer_adopt(struct pset *ps);
 
 /* watch.c: keep-alive and failback probes while the lines stand. */
 void pset_watch_start(struct pset *ps);

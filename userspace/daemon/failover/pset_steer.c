@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The proxy set drives its steering service: endpoints from every DNS
- * answer, the target on every change of server. A request the module
- * refused is tried again (1 s, doubling to 30 s) until the service
- * matches the set: a transient failure must not leave the phone's other
- * processes steered to a server the lines left. steer.c logs each
- * request; the set keeps the change as an event for the status.
+ * The proxy set drives its steering service from its own state: the
+ * servers that do not answer are steered (the endpoints) to the server
+ * the lines are registered at (the targets: its address of each family,
+ * so a process that uses the other family follows too). A server that
+ * answers is never steered, whatever server the lines use: its dialogs
+ * stay with it, and a failback moves new traffic only.
+ *
+ * A request the module refused is tried again (1 s, doubling to 30 s)
+ * until the service matches the set: a transient failure must not leave
+ * the phone's other processes steered to a server the lines left.
+ * steer.c logs each request; the set keeps each change as an event for
+ * the status.
  */
 #include <string.h>
 
@@ -29,27 +35,26 @@ static void retry_later(struct pset *ps)
 	loop_timer_start(ps->loop, &ps->steer_timer, ms, retry_fired, ps);
 }
 
-void pset_steer_servers(struct pset *ps)
+/*
+ * The address of the other family of the server @srv names (the same
+ * SRV target or host, transport and port), if DNS gave one and it is not
+ * dead itself.
+ */
+static const struct sip_server *sibling(const struct pset *ps,
+					const struct sip_server *srv)
 {
-	struct sip_server srv[SL_MAX_SERVERS];
 	unsigned int i;
-	int err;
 
-	if (!ps->steer)
-		return;
-	for (i = 0; i < ps->sl.n; i++)
-		srv[i] = ps->sl.e[i].srv;
-	err = steer_set_servers(ps->steer, srv, ps->sl.n);
-	if (!err) {
-		ps->steer_eps_failed = false;
-		return;
+	for (i = 0; i < ps->sl.n; i++) {
+		const struct sl_entry *e = &ps->sl.e[i];
+
+		if (e->srv.addr.ss_family != srv->addr.ss_family &&
+		    e->srv.proto == srv->proto && !e->dead &&
+		    !strcmp(e->srv.target, srv->target) &&
+		    tp_addr_port(&e->srv.addr) == tp_addr_port(&srv->addr))
+			return &e->srv;
 	}
-	if (!ps->steer_eps_failed)
-		pset_event_quiet(ps, PSET_EV_STEER, NULL, NULL, 0,
-				 "cannot set the endpoints: %s",
-				 strerror(-err));
-	ps->steer_eps_failed = true;
-	retry_later(ps);
+	return NULL;
 }
 
 static void reflush_fired(void *arg)
@@ -59,36 +64,57 @@ static void reflush_fired(void *arg)
 	steer_reflush(ps->steer);
 }
 
-void pset_steer_switch(struct pset *ps)
+void pset_steer_sync(struct pset *ps)
 {
+	struct sip_server dead[SL_MAX_SERVERS];
+	struct sockaddr_storage targets[STEER_MAX_TARGETS];
 	struct steer_status before, after;
+	const struct sip_server *other;
+	unsigned int i, n_dead = 0, n_targets = 0;
 	uint64_t t0 = loop_now_ms(ps->loop);
 	int err;
 
-	if (!ps->steer || !ps->has_target)
+	if (!ps->steer)
 		return;
+	for (i = 0; i < ps->sl.n; i++) {
+		if (ps->sl.e[i].dead)
+			dead[n_dead++] = ps->sl.e[i].srv;
+	}
+	if (ps->has_steer_at) {
+		targets[n_targets++] = ps->steer_at.addr;
+		other = sibling(ps, &ps->steer_at);
+		if (other)
+			targets[n_targets++] = other->addr;
+	}
 	steer_status(ps->steer, &before);
-	err = steer_switch(ps->steer, &ps->target);
+	err = steer_apply(ps->steer, dead, n_dead, targets, n_targets);
 	steer_status(ps->steer, &after);
 	if (err) {
-		if (!ps->steer_switch_failed)
-			pset_event_quiet(ps, PSET_EV_STEER, NULL, &ps->target,
-					 0, "switch failed: %s",
+		if (!ps->steer_failed)
+			pset_event_quiet(ps, PSET_EV_STEER, NULL,
+					 ps->has_steer_at ? &ps->steer_at :
+					 NULL, 0, "steering failed: %s",
 					 strerror(-err));
-		ps->steer_switch_failed = true;
+		ps->steer_failed = true;
 		retry_later(ps);
 		return;
 	}
-	ps->steer_switch_failed = false;
-	if (after.switches == before.switches)
+	ps->steer_failed = false;
+	if (after.generation == before.generation &&
+	    after.switches == before.switches)
 		return;
-	loop_timer_start(ps->loop, &ps->reflush_timer, STEER_REFLUSH_MS,
-			 reflush_fired, ps);
-	pset_event_quiet(ps, PSET_EV_STEER,
-			 before.target[0] && ps->has_prev ? &ps->prev : NULL,
-			 &ps->target, (uint32_t)(loop_now_ms(ps->loop) - t0),
-			 "target switched (generation %u, %u connection(s) "
-			 "failed, %u us)", after.generation,
+	if (after.switches != before.switches)
+		loop_timer_start(ps->loop, &ps->reflush_timer,
+				 STEER_REFLUSH_MS, reflush_fired, ps);
+	pset_event_quiet(ps, PSET_EV_STEER, NULL,
+			 ps->has_steer_at ? &ps->steer_at : NULL,
+			 (uint32_t)(loop_now_ms(ps->loop) - t0),
+			 "%u server(s) that do not answer steered to %s%s%s "
+			 "(generation %u, %u connection(s) failed, %u us)",
+			 after.n_steered, after.n_targets ? after.targets[0] :
+			 "nowhere", after.n_targets > 1 ? " and " : "",
+			 after.n_targets > 1 ? after.targets[1] : "",
+			 after.generation,
 			 after.sockets_killed - before.sockets_killed,
 			 after.last_switch_us);
 }
@@ -98,15 +124,8 @@ static void retry_fired(void *arg)
 {
 	struct pset *ps = arg;
 
-	if (ps->steer_eps_failed)
-		pset_steer_servers(ps);
-	/* Only a finished move names the server the lines are at. */
-	if (ps->steer_switch_failed && !ps->steer_eps_failed &&
-	    ps->state == PSET_ACTIVE && ps->move == MOVE_NONE)
-		pset_steer_switch(ps);
-	if (ps->steer_eps_failed || ps->steer_switch_failed)
-		retry_later(ps);
-	else
+	pset_steer_sync(ps);
+	if (!ps->steer_failed)
 		ps->steer_retry_ms = 0;
 }
 
@@ -116,7 +135,18 @@ void pset_steer_stop(struct pset *ps)
 	loop_timer_cancel(ps->loop, &ps->reflush_timer);
 }
 
-bool pset_steer_adopted(struct pset *ps, struct sockaddr_storage *out)
+void pset_steer_adopt(struct pset *ps)
 {
-	return ps->steer && !steer_adopted_target(ps->steer, out);
+	struct sockaddr_storage targets[STEER_MAX_TARGETS];
+	unsigned int n_targets, i;
+
+	if (!ps->steer || steer_current(ps->steer, targets, &n_targets,
+					ps->adopt_dead, &ps->n_adopt_dead))
+		return;
+	if (ps->adopt_pending || !n_targets)
+		return;		/* the set this one replaces said where */
+	for (i = 0; i < n_targets; i++)
+		ps->adopt[i] = targets[i];
+	ps->n_adopt = n_targets;
+	ps->adopt_pending = true;
 }

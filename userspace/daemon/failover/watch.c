@@ -83,6 +83,8 @@ static void on_probe(void *arg, enum sl_result res, int code,
 			  res != SL_RES_503 ? 0 : retry_after_s ?
 			  retry_after_s : ps->p.hold_down_s,
 			  loop_now_ms(ps->loop));
+	/* An answer ends "dead": that server's traffic is its own again. */
+	pset_steer_sync(ps);
 	if (ok)
 		pset_event(ps, LOG_LVL_INFO, PSET_EV_PROBE, NULL,
 			   &ps->probe_srv, rtt_ms, "answered %d (%u of %u)",

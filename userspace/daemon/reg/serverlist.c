@@ -25,7 +25,7 @@ const char *sl_result_name(enum sl_result res)
 	return names[res];
 }
 
-bool sl_result_fails_over(enum sl_result res)
+bool sl_result_silent(enum sl_result res)
 {
 	switch (res) {
 	case SL_RES_TIMEOUT:
@@ -33,12 +33,16 @@ bool sl_result_fails_over(enum sl_result res)
 	case SL_RES_RESET:
 	case SL_RES_TLS:
 	case SL_RES_TRANSPORT:
-	case SL_RES_503:
 		return true;
 	default:
-		/* Credentials or policy: another server would say the same. */
 		return false;
 	}
+}
+
+bool sl_result_fails_over(enum sl_result res)
+{
+	/* Credentials or policy: another server would say the same. */
+	return sl_result_silent(res) || res == SL_RES_503;
 }
 
 void sl_init(struct serverlist *sl)
@@ -74,6 +78,7 @@ void sl_set(struct serverlist *sl, const struct sip_server *srv,
 				e->retry_after_ms = old.e[j].retry_after_ms;
 				e->fail_ms = old.e[j].fail_ms;
 				e->probe_ok = old.e[j].probe_ok;
+				e->dead = old.e[j].dead;
 				break;
 			}
 		}
@@ -99,6 +104,17 @@ void sl_report(struct serverlist *sl, int idx, enum sl_result res, int code,
 		e->fail_ms = now_ms ? now_ms : 1;
 		e->probe_ok = 0;
 	}
+	if (res != SL_RES_NONE)
+		e->dead = sl_result_silent(res);
+}
+
+void sl_mark_dead(struct serverlist *sl, int idx, uint64_t now_ms)
+{
+	if (idx < 0 || (unsigned int)idx >= sl->n)
+		return;
+	sl->e[idx].dead = true;
+	sl->e[idx].fail_ms = now_ms ? now_ms : 1;
+	sl->e[idx].probe_ok = 0;
 }
 
 static bool held_back(const struct sl_entry *e, uint64_t now_ms)
@@ -183,6 +199,8 @@ unsigned int sl_probe_report(struct serverlist *sl, int idx, bool ok)
 		return 0;
 	e = &sl->e[idx];
 	e->probe_ok = ok ? e->probe_ok + 1 : 0;
+	if (ok)
+		e->dead = false;
 	return e->probe_ok;
 }
 

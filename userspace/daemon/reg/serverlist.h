@@ -29,6 +29,12 @@ enum sl_result {
 const char *sl_result_name(enum sl_result res);
 /* Does this result mean "try another server"? */
 bool sl_result_fails_over(enum sl_result res);
+/*
+ * Did the server not answer at all (timeout, ICMP, reset, TLS, other
+ * transport failure)? Only such a server's traffic is steered elsewhere:
+ * one that answers, even 503, keeps its dialogs.
+ */
+bool sl_result_silent(enum sl_result res);
 
 #define SL_MAX_SERVERS	16
 
@@ -41,6 +47,9 @@ struct sl_entry {
 	uint64_t fail_ms;		/* last failure moving on, 0: none */
 	unsigned int probe_ok;		/* failback probes answered, in a row */
 	bool round_tried;		/* tried (or skipped) in this round */
+	/* The last word from it was silence (sl_result_silent()); cleared
+	 * by any answer, a probe's included. */
+	bool dead;
 };
 
 struct serverlist {
@@ -82,8 +91,13 @@ int sl_start_at(struct serverlist *sl, int idx);
 /* The entry for @srv (same address, port and transport), -1: none. */
 int sl_find(const struct serverlist *sl, const struct sip_server *srv);
 /*
+ * Entry @idx is dead without a result of ours (an earlier daemon found it
+ * so: steering adopted from the module); a failure at @now_ms.
+ */
+void sl_mark_dead(struct serverlist *sl, int idx, uint64_t now_ms);
+/*
  * A failback probe of entry @idx answered (@ok) or not: returns the
- * answers in a row so far (0 after a failure).
+ * answers in a row so far (0 after a failure). An answer ends "dead".
  */
 unsigned int sl_probe_report(struct serverlist *sl, int idx, bool ok);
 /*

@@ -132,21 +132,47 @@ static void text_set(struct strbuf *out, const struct pset_status *ps)
 
 static void text_steer(struct strbuf *out, const struct steer_status *st)
 {
+	unsigned int i;
+
 	sb_printf(out, "steering: %s", steer_state_name(st->state));
 	if (st->state == STEER_READY || st->state == STEER_FAILED) {
-		sb_printf(out, ", service %s%s, %u endpoint(s), target %s, "
-			  "generation %u, %u switch(es), %u TCP connection(s) "
-			  "failed", st->service,
-			  st->adopted ? " (adopted)" : "",
-			  st->n_endpoints, st->target[0] ? st->target : "none",
+		sb_printf(out, ", service %s%s, %u endpoint(s), target ",
+			  st->service, st->adopted ? " (adopted)" : "",
+			  st->n_endpoints);
+		for (i = 0; i < st->n_targets; i++)
+			sb_printf(out, "%s%s", i ? " and " : "",
+				  st->targets[i]);
+		sb_printf(out, "%s, generation %u, %u switch(es), %u TCP "
+			  "connection(s) failed", st->n_targets ? "" : "none",
 			  st->generation, st->switches, st->sockets_killed);
 		if (st->switches)
 			sb_printf(out, ", last switch %u us",
 				  st->last_switch_us);
 	}
 	sb_puts(out, "\n");
+	if (st->n_steered) {
+		sb_puts(out, "  steered (not answering):");
+		for (i = 0; i < st->n_steered; i++)
+			sb_printf(out, " %s", st->steered[i]);
+		sb_puts(out, "\n");
+	}
+	if (st->missing_family[0])
+		sb_printf(out, "  no %s address at the server in use: %s "
+			  "traffic to those servers is not steered\n",
+			  st->missing_family, st->missing_family);
 	if (st->error[0])
 		sb_printf(out, "  error: %s\n", st->error);
+}
+
+static void text_inbound(struct strbuf *out, const struct inbound_stats *in)
+{
+	sb_printf(out, "requests from servers: %llu OPTIONS answered, %llu "
+		  "relayed to the call application, %llu response(s) "
+		  "relayed back, %llu refused here\n",
+		  (unsigned long long)in->options,
+		  (unsigned long long)in->relayed,
+		  (unsigned long long)in->responses,
+		  (unsigned long long)in->refused);
 }
 
 static void clean_set(struct pset_status *ps)
@@ -199,6 +225,7 @@ void status_render_text(const struct status_snapshot *snap,
 		free(ps);
 	}
 	text_steer(out, &snap->steer);
+	text_inbound(out, &snap->inbound);
 }
 
 static void json_server_fields(struct json *j,
@@ -305,12 +332,26 @@ static void json_line(struct json *j, const struct status_line *l)
 
 static void json_steer(struct json *j, const struct steer_status *st)
 {
+	unsigned int i;
+
 	json_obj_begin(j, "steering");
 	json_str(j, "state", steer_state_name(st->state));
 	json_str(j, "service", st->service);
 	json_bool(j, "adopted", st->adopted);
 	json_uint(j, "endpoints", st->n_endpoints);
 	json_str(j, "target", st->target);
+	json_arr_begin(j, "targets");
+	for (i = 0; i < st->n_targets; i++)
+		json_str(j, NULL, st->targets[i]);
+	json_arr_end(j);
+	json_arr_begin(j, "steered");
+	for (i = 0; i < st->n_steered; i++)
+		json_str(j, NULL, st->steered[i]);
+	json_arr_end(j);
+	if (st->missing_family[0])
+		json_str(j, "missing_family", st->missing_family);
+	else
+		json_null(j, "missing_family");
 	json_uint(j, "generation", st->generation);
 	json_uint(j, "switches", st->switches);
 	json_uint(j, "sockets_killed", st->sockets_killed);
@@ -342,6 +383,12 @@ void status_render_json(const struct status_snapshot *snap,
 	else
 		json_null(&j, "proxy_set");
 	json_steer(&j, &snap->steer);
+	json_obj_begin(&j, "inbound");
+	json_uint(&j, "options", snap->inbound.options);
+	json_uint(&j, "relayed", snap->inbound.relayed);
+	json_uint(&j, "responses", snap->inbound.responses);
+	json_uint(&j, "refused", snap->inbound.refused);
+	json_obj_end(&j);
 	json_obj_end(&j);
 	sb_puts(out, "\n");
 }

@@ -14,6 +14,7 @@
 #include "config/config.h"
 #include "strbuf.h"
 #include "failover/pset.h"
+#include "inbound/inbound.h"
 #include "reg/reg.h"
 #include "steer/steer.h"
 
@@ -40,6 +41,7 @@ struct status_snapshot {
 	bool has_set;			/* a proxy set exists */
 	struct pset_status set;
 	struct steer_status steer;
+	struct inbound_stats inbound;
 };
 
 void status_render_text(const struct status_snapshot *snap,

@@ -28,6 +28,7 @@ struct steer {
 	uint32_t switches;
 	uint32_t sockets_killed;
 	uint32_t last_switch_us;
+	char missing_family[16];	/* steer_status() */
 	char error[160];
 };
 
@@ -235,12 +236,28 @@ out:
 	return err;
 }
 
-int steer_adopted_target(const struct steer *st,
-			 struct sockaddr_storage *target)
+int steer_current(const struct steer *st,
+		  struct sockaddr_storage targets[STEER_MAX_TARGETS],
+		  unsigned int *n_targets,
+		  struct sockaddr_storage dead[SIPSTEER_MAX_ENDPOINTS],
+		  unsigned int *n_dead)
 {
-	if (!st->adopted || !st->svc.n_targets)
+	unsigned int i;
+
+	*n_targets = 0;
+	*n_dead = 0;
+	if (!st->exists)
 		return -ENOENT;
-	addr_to_sockaddr(&st->svc.targets[0], target);
+	for (i = 0; i < st->svc.n_targets && i < STEER_MAX_TARGETS; i++)
+		addr_to_sockaddr(&st->svc.targets[i], &targets[(*n_targets)++]);
+	for (i = 0; i < st->svc.n_endpoints; i++) {
+		const struct sipsteer_addr *a = &st->svc.endpoints[i];
+
+		if (st->has_vaddr && sipsteer_addr_ip_equal(a, &st->vaddr) &&
+		    a->port == st->vaddr.port)
+			continue;
+		addr_to_sockaddr(a, &dead[(*n_dead)++]);
+	}
 	return 0;
 }
 
@@ -256,13 +273,27 @@ static bool add_endpoint(struct sipsteer_service *svc,
 	return true;
 }
 
+/* Is @a (any protocol) one of the targets? Steering it would be void. */
+static bool is_target(const struct sipsteer_service *svc,
+		      const struct sipsteer_addr *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < svc->n_targets; i++) {
+		if (sipsteer_addr_ip_equal(a, &svc->targets[i]) &&
+		    a->port == svc->targets[i].port)
+			return true;
+	}
+	return false;
+}
+
 /*
  * The virtual address first, so a long server list never pushes it out;
- * the servers then in their RFC 3263 order, so what is cut is the least
- * preferred. Returns how many addresses did not fit.
+ * the dead servers then in their RFC 3263 order, so what is cut is the
+ * least preferred. Returns how many addresses did not fit.
  */
 static unsigned int build_endpoints(const struct steer *st,
-				    const struct sip_server *srv,
+				    const struct sip_server *dead,
 				    unsigned int n,
 				    struct sipsteer_service *svc)
 {
@@ -278,13 +309,69 @@ static unsigned int build_endpoints(const struct steer *st,
 		add_endpoint(svc, &a);
 	}
 	for (i = 0; i < n; i++) {
-		if (addr_from_sockaddr(&srv[i].addr, &a) || !a.port)
+		if (addr_from_sockaddr(&dead[i].addr, &a) || !a.port ||
+		    is_target(svc, &a))
 			continue;
-		a.proto = srv[i].proto == TP_UDP ? IPPROTO_UDP : IPPROTO_TCP;
+		a.proto = dead[i].proto == TP_UDP ? IPPROTO_UDP : IPPROTO_TCP;
 		if (!add_endpoint(svc, &a))
 			cut++;
 	}
 	return cut;
+}
+
+/* At most one target per family: the first one given wins. */
+static int build_targets(const struct sockaddr_storage *targets,
+			 unsigned int n, struct sipsteer_service *svc)
+{
+	struct sipsteer_addr t;
+	unsigned int i;
+	int err;
+
+	svc->n_targets = 0;
+	for (i = 0; i < n && svc->n_targets < STEER_MAX_TARGETS; i++) {
+		err = addr_from_sockaddr(&targets[i], &t);
+		if (err)
+			return err;
+		if (!sipsteer_service_target(svc, t.family))
+			svc->targets[svc->n_targets++] = t;
+	}
+	return 0;
+}
+
+/* A dead server of a family no target serves: "IPv4", "IPv6" or "". */
+static const char *missing_family(const struct steer *st,
+				  const struct sipsteer_service *svc)
+{
+	unsigned int i;
+
+	if (!svc->n_targets)
+		return "";
+	for (i = 0; i < svc->n_endpoints; i++) {
+		const struct sipsteer_addr *a = &svc->endpoints[i];
+
+		if (st->has_vaddr && sipsteer_addr_ip_equal(a, &st->vaddr))
+			continue;
+		if (!sipsteer_service_target(svc, a->family))
+			return a->family == AF_INET6 ? "IPv6" : "IPv4";
+	}
+	return "";
+}
+
+static bool targets_same(const struct sipsteer_service *a,
+			 const struct sipsteer_service *b)
+{
+	unsigned int i;
+
+	if (a->n_targets != b->n_targets)
+		return false;
+	for (i = 0; i < a->n_targets; i++) {
+		const struct sipsteer_addr *t =
+			sipsteer_service_target(b, a->targets[i].family);
+
+		if (!t || !addr_equal(t, &a->targets[i]))
+			return false;
+	}
+	return true;
 }
 
 static bool usable(const struct steer *st)
@@ -293,138 +380,136 @@ static bool usable(const struct steer *st)
 			 st->state == STEER_FAILED);
 }
 
-int steer_set_servers(struct steer *st, const struct sip_server *srv,
-		      unsigned int n)
+/* Only the targets change: a switch, conditional on what we saw. */
+static int switch_targets(struct steer *st,
+			  const struct sipsteer_service *want,
+			  struct sipsteer_service *out, const char **how,
+			  char *from, size_t from_size)
 {
-	struct sipsteer_service want, cur;
-	unsigned int cut;
+	struct sipsteer_service cur;
+	uint32_t gen = st->svc.generation;
 	int err;
 
-	if (!usable(st))
-		return 0;
-	memset(&want, 0, sizeof(want));
-	snprintf(want.name, sizeof(want.name), "%s", st->name);
-	cut = build_endpoints(st, srv, n, &want);
-	if (!want.n_endpoints)
-		return 0;	/* nothing to match yet: leave the kernel alone */
-	if (cut)
-		log_warn("steering: service %s: %u address(es) beyond the "
-			 "module's %u endpoints are not matched", st->name,
-			 cut, SIPSTEER_MAX_ENDPOINTS);
-	if (st->exists && st->svc.bypass_mark == st->mark &&
-	    addrs_same(want.endpoints, want.n_endpoints, st->svc.endpoints,
-		       st->svc.n_endpoints))
-		return 0;
-
-	/* A replace sets everything: carry the kernel's current target. */
-	err = sipsteer_service_get(st->h, st->name, &cur);
-	if (err && err != -ENOENT)
-		return fail(st, err, "read");
-	if (!err) {
-		want.n_targets = cur.n_targets;
-		memcpy(want.targets, cur.targets, sizeof(want.targets));
+	err = sipsteer_service_set(st->h, st->name, want->targets,
+				   want->n_targets, &gen, out);
+	if (err == -ESTALE) {
+		/* Someone else (the CLI) changed it: ours wins, once. */
+		err = sipsteer_service_get(st->h, st->name, &cur);
+		if (!err) {
+			target_text(&cur, from, from_size);
+			gen = cur.generation;
+			*how = ", re-read after a change by another process";
+			err = sipsteer_service_set(st->h, st->name,
+						   want->targets,
+						   want->n_targets, &gen, out);
+		}
 	}
-	want.has = SIPSTEER_HAS_ENDPOINTS | SIPSTEER_HAS_BYPASS |
-		   (want.n_targets ? SIPSTEER_HAS_TARGETS : 0);
-	want.bypass_mark = st->mark;
-	want.bypass_mask = 0xffffffffu;
-	err = sipsteer_service_new(st->h, &want, SIPSTEER_REPLACE);
-	if (err)
-		return fail(st, err, "set endpoints");
-	err = sipsteer_service_get(st->h, st->name, &st->svc);
-	if (err)
-		return fail(st, err, "read");
-	ok(st);
-	log_info("steering: service %s %s, %u endpoint(s), bypass mark 0x%x, "
-		 "generation %u", st->name, st->exists ? "updated" : "created",
-		 st->svc.n_endpoints, st->mark, st->svc.generation);
-	st->exists = true;
-	return 0;
+	if (err == -ENOENT)
+		*how = ", re-created after it was deleted";
+	return err;
 }
 
-/* The service was deleted behind our back: create it with @t. */
-static int recreate(struct steer *st, const struct sipsteer_addr *t,
-		    unsigned int n, struct sipsteer_service *out)
+/* Everything at once (created when missing): one replace. */
+static int replace(struct steer *st, struct sipsteer_service *want,
+		   struct sipsteer_service *out)
 {
-	struct sipsteer_service svc = st->svc;
 	int err;
 
-	svc.n_targets = n;
-	if (n)
-		svc.targets[0] = *t;
-	svc.has = SIPSTEER_HAS_ENDPOINTS | SIPSTEER_HAS_BYPASS |
-		  (n ? SIPSTEER_HAS_TARGETS : 0);
-	svc.bypass_mark = st->mark;
-	svc.bypass_mask = 0xffffffffu;
-	err = sipsteer_service_new(st->h, &svc, SIPSTEER_REPLACE);
+	want->has = SIPSTEER_HAS_ENDPOINTS | SIPSTEER_HAS_BYPASS |
+		    (want->n_targets ? SIPSTEER_HAS_TARGETS : 0);
+	want->bypass_mark = st->mark;
+	want->bypass_mask = 0xffffffffu;
+	err = sipsteer_service_new(st->h, want, SIPSTEER_REPLACE);
 	if (err)
 		return err;
 	return sipsteer_service_get(st->h, st->name, out);
 }
 
-int steer_switch(struct steer *st, const struct sip_server *srv)
+/*
+ * Fail the TCP connections a change left behind: to a steered address
+ * and not leading to the target; and, through an address steered no
+ * more, leading anywhere but where they were sent (the old endpoints as
+ * an inactive service).
+ */
+static int kill_stale(struct steer *st, const struct sipsteer_service *old)
+{
+	struct sipsteer_service gone;
+	unsigned int i;
+	int killed, more;
+
+	killed = sipsteer_tcp_kill_stale(st->h, &st->svc);
+	if (killed < 0 || !old)
+		return killed;
+	memset(&gone, 0, sizeof(gone));
+	snprintf(gone.name, sizeof(gone.name), "%s", st->name);
+	gone.has = SIPSTEER_HAS_ENDPOINTS | SIPSTEER_HAS_BYPASS;
+	gone.bypass_mark = st->svc.bypass_mark;
+	gone.bypass_mask = st->svc.bypass_mask;
+	for (i = 0; i < old->n_endpoints; i++) {
+		if (!addr_in(&old->endpoints[i], st->svc.endpoints,
+			     st->svc.n_endpoints))
+			gone.endpoints[gone.n_endpoints++] = old->endpoints[i];
+	}
+	if (!gone.n_endpoints)
+		return killed;
+	more = sipsteer_tcp_kill_stale(st->h, &gone);
+	return more < 0 ? more : killed + more;
+}
+
+int steer_apply(struct steer *st, const struct sip_server *dead,
+		unsigned int n_dead, const struct sockaddr_storage *targets,
+		unsigned int n_targets)
 {
 	char from[2 * SIPSTEER_ADDRSTRLEN], to[2 * SIPSTEER_ADDRSTRLEN];
-	struct sipsteer_service out, cur;
-	struct sipsteer_addr t = { 0 };
+	struct sipsteer_service want, out, old;
+	bool same_eps, same_targets, had = st->exists;
 	const char *how = "";
-	unsigned int n = 0;
-	uint32_t gen;
+	unsigned int cut;
 	uint64_t t0;
 	int err, killed;
 
 	if (!usable(st))
 		return 0;
-	if (!st->exists) {
-		snprintf(st->error, sizeof(st->error),
-			 "switch before the servers are known");
-		return -ENOENT;
-	}
-	if (srv) {
-		err = addr_from_sockaddr(&srv->addr, &t);
-		if (err)
-			return fail(st, err, "target");
-		n = 1;
-	}
-	if (st->svc.n_targets == n &&
-	    (!n || addr_equal(&st->svc.targets[0], &t)))
+	memset(&want, 0, sizeof(want));
+	snprintf(want.name, sizeof(want.name), "%s", st->name);
+	err = build_targets(targets, n_targets, &want);
+	if (err)
+		return fail(st, err, "target");
+	cut = build_endpoints(st, dead, n_dead, &want);
+	if (!st->exists && !want.n_endpoints && !want.n_targets)
+		return 0;	/* nothing to steer yet: leave the kernel alone */
+	same_eps = st->exists && st->svc.bypass_mark == st->mark &&
+		   addrs_same(want.endpoints, want.n_endpoints,
+			      st->svc.endpoints, st->svc.n_endpoints);
+	same_targets = st->exists && targets_same(&want, &st->svc);
+	if (same_eps && same_targets)
 		return 0;
+	if (cut)
+		log_warn("steering: service %s: %u address(es) beyond the "
+			 "module's %u endpoints are not matched", st->name,
+			 cut, SIPSTEER_MAX_ENDPOINTS);
 
+	old = st->svc;
 	target_text(&st->svc, from, sizeof(from));
-	gen = st->svc.generation;
 	t0 = now_us();
-	err = sipsteer_service_set(st->h, st->name, &t, n, &gen, &out);
-	if (err == -ESTALE) {
-		/* Someone else (the CLI) changed it: ours wins, once. */
-		err = sipsteer_service_get(st->h, st->name, &cur);
-		if (!err) {
-			target_text(&cur, from, sizeof(from));
-			gen = cur.generation;
-			how = ", re-read after a change by another process";
-			err = sipsteer_service_set(st->h, st->name, &t, n,
-						   &gen, &out);
-		}
-	}
-	if (err == -ENOENT) {
-		how = ", re-created after it was deleted";
-		err = recreate(st, &t, n, &out);
-	}
+	err = same_eps ? switch_targets(st, &want, &out, &how, from,
+					sizeof(from)) : -ENOENT;
+	if (err == -ENOENT)
+		err = replace(st, &want, &out);
 	st->last_switch_us = (uint32_t)(now_us() - t0);
-	if (err) {
-		char what[SIPSTEER_ADDRSTRLEN + 16];
-
-		snprintf(what, sizeof(what), "switch to %s", n ?
-			 sipsteer_addr_format(&t, to, sizeof(to)) :
-			 "inactive");
-		return fail(st, err, what);
-	}
+	if (err)
+		return fail(st, err, same_eps ? "switch" : "set endpoints");
 	st->svc = out;
-	st->switches++;
+	st->exists = true;
 	ok(st);
+	snprintf(st->missing_family, sizeof(st->missing_family), "%s",
+		 missing_family(st, &st->svc));
+	if (!same_targets && had)
+		st->switches++;
 
-	killed = sipsteer_tcp_kill_stale(st->h, &st->svc);
+	killed = kill_stale(st, had ? &old : NULL);
 	if (killed < 0) {
-		/* The switch stands; only idle TCP connections wait. */
+		/* The change stands; only idle TCP connections wait. */
 		snprintf(st->error, sizeof(st->error),
 			 "failing stale TCP connections: %s",
 			 strerror(-killed));
@@ -432,10 +517,16 @@ int steer_switch(struct steer *st, const struct sip_server *srv)
 		killed = 0;
 	}
 	st->sockets_killed += (uint32_t)killed;
-	log_info("steering: service %s target %s -> %s, generation %u, "
-		 "%u us%s, %d TCP connection(s) failed", st->name, from,
-		 target_text(&st->svc, to, sizeof(to)), st->svc.generation,
-		 st->last_switch_us, how, killed);
+	log_info("steering: service %s %s, %u endpoint(s), target %s -> %s, "
+		 "generation %u, %u us%s, %d TCP connection(s) failed",
+		 st->name, had ? "changed" : "created", st->svc.n_endpoints,
+		 from, target_text(&st->svc, to, sizeof(to)),
+		 st->svc.generation, st->last_switch_us, how, killed);
+	if (st->missing_family[0])
+		log_warn("steering: service %s: the server in use has no %s "
+			 "address; %s traffic to the servers that do not "
+			 "answer is not steered", st->name,
+			 st->missing_family, st->missing_family);
 	return 0;
 }
 
@@ -478,6 +569,8 @@ void steer_release(struct steer *st)
 
 void steer_status(const struct steer *st, struct steer_status *out)
 {
+	unsigned int i, j;
+
 	memset(out, 0, sizeof(*out));
 	out->state = st->state;
 	snprintf(out->service, sizeof(out->service), "%s", st->name);
@@ -485,10 +578,35 @@ void steer_status(const struct steer *st, struct steer_status *out)
 	if (st->exists) {
 		out->n_endpoints = st->svc.n_endpoints;
 		out->generation = st->svc.generation;
-		if (st->svc.n_targets)
-			sipsteer_addr_format(&st->svc.targets[0], out->target,
-					     sizeof(out->target));
+		for (i = 0; i < st->svc.n_targets && i < STEER_MAX_TARGETS;
+		     i++)
+			sipsteer_addr_format(&st->svc.targets[i],
+					     out->targets[out->n_targets++],
+					     sizeof(out->targets[0]));
+		if (out->n_targets)
+			snprintf(out->target, sizeof(out->target), "%s",
+				 out->targets[0]);
 	}
+	/* The servers, once each (UDP and TCP of one address are one). */
+	for (i = 0; st->exists && i < st->svc.n_endpoints; i++) {
+		struct sipsteer_addr a = st->svc.endpoints[i];
+		char text[SIPSTEER_ADDRSTRLEN];
+
+		if (st->has_vaddr && sipsteer_addr_ip_equal(&a, &st->vaddr) &&
+		    a.port == st->vaddr.port)
+			continue;
+		a.proto = 0;
+		sipsteer_addr_format(&a, text, sizeof(text));
+		for (j = 0; j < out->n_steered; j++) {
+			if (!strcmp(out->steered[j], text))
+				break;
+		}
+		if (j == out->n_steered)
+			snprintf(out->steered[out->n_steered++],
+				 sizeof(out->steered[0]), "%s", text);
+	}
+	snprintf(out->missing_family, sizeof(out->missing_family), "%s",
+		 st->missing_family);
 	out->switches = st->switches;
 	out->sockets_killed = st->sockets_killed;
 	out->last_switch_us = st->last_switch_us;

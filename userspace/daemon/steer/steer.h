@@ -1,16 +1,17 @@
-/* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The daemon's side of kernel steering: one sipsteer.ko service per proxy
- * set. Its endpoints are every address:port the set resolved to (UDP for
- * UDP, TCP for TCP and TLS) plus an optional virtual address; its target
- * is the server the lines are registered at; its bypass mark is the
- * daemon's socket mark, so the daemon's own traffic (REGISTER, probes)
- * reaches the server it names. Netlink requests are synchronous: the
- * module answers at once.
+ * set. Its endpoints are the addresses of the servers that do not answer
+ * (UDP for UDP, TCP for TCP and TLS) plus an optional virtual address;
+ * its targets are the server the lines are registered at, one address
+ * per family; its bypass mark is the daemon's socket mark, so the
+ * daemon's own traffic (REGISTER, probes) reaches the server it names.
+ * Traffic to a server that answers is never an endpoint: its dialogs stay
+ * with it. Netlink requests are synchronous: the module answers at once.
  *
  * Without the module, steering is off and the daemon does registration
  * failover alone (said once in the log). The service outlives the daemon:
- * a restarted daemon adopts it, so steering never has a gap.
+ * a restarted daemon adopts it (targets and dead servers), so steering
+ * never has a gap.
  */
 #ifndef SIPSTEERD_STEER_H
 #define SIPSTEERD_STEER_H
@@ -18,6 +19,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
+
+#include <linux/sipsteer.h>
 
 #include "dns/resolver.h"
 
@@ -44,41 +47,55 @@ enum steer_state {
 
 const char *steer_state_name(enum steer_state s);
 
+#define STEER_MAX_TARGETS	2	/* one per address family */
+
 struct steer_status {
 	enum steer_state state;
 	char service[32];
 	bool adopted;			/* found left by an earlier daemon */
-	unsigned int n_endpoints;
-	char target[64];		/* "ip:port", "" when inactive */
+	unsigned int n_endpoints;	/* the virtual address's included */
+	unsigned int n_steered;		/* servers that do not answer */
+	char steered[SIPSTEER_MAX_ENDPOINTS][64];	/* "ip:port" each */
+	unsigned int n_targets;		/* 0: inactive */
+	char targets[STEER_MAX_TARGETS][64];	/* "ip:port" */
+	char target[64];		/* the first of targets, "" none */
+	/* Dead servers of a family the active server has no address of:
+	 * their traffic passes untouched. "" none, "IPv4", "IPv6". */
+	char missing_family[16];
 	uint32_t generation;
 	uint32_t switches;		/* target changes made by us */
-	uint32_t sockets_killed;	/* TCP connections failed on switches */
-	uint32_t last_switch_us;	/* netlink time of the last switch */
+	uint32_t sockets_killed;	/* TCP connections failed on changes */
+	uint32_t last_switch_us;	/* netlink time of the last change */
 	char error[160];		/* "" when none */
 };
 
 /* Never fails for a missing module (state STEER_NO_MODULE); -errno. */
 int steer_new(const struct steer_opts *opts, struct steer **out);
 /*
- * The target of a service an earlier daemon left: 0 and @target (an
- * address with port), or -ENOENT when there is none or it is inactive.
+ * What the service steers now (left by an earlier daemon, or by the set
+ * this one replaces): its targets (addresses with port) and the servers
+ * it steers away from (without the virtual address). Counts into
+ * @n_targets and @n_dead; -ENOENT when there is no service.
  */
-int steer_adopted_target(const struct steer *st,
-			 struct sockaddr_storage *target);
+int steer_current(const struct steer *st,
+		  struct sockaddr_storage targets[STEER_MAX_TARGETS],
+		  unsigned int *n_targets,
+		  struct sockaddr_storage dead[SIPSTEER_MAX_ENDPOINTS],
+		  unsigned int *n_dead);
 /*
- * Match these servers (and the virtual address); the service is created
- * when missing, replaced (counters and active target kept) otherwise.
- * Unchanged endpoints send nothing.
+ * Make the service steer the addresses of @dead (and the virtual
+ * address) to @targets (at most one per family; none: inactive). Nothing
+ * is sent when the kernel already has that; a change of targets alone is
+ * one SERVICE_SET conditional on the generation we last saw (re-read
+ * once on -ESTALE), anything else one replace. Then the other processes'
+ * TCP connections that cannot follow are failed: those to a steered
+ * address that do not lead to the target, and those a server that is no
+ * longer steered was reached through. 0 when done or nothing to do
+ * (module absent, disabled), else -errno.
  */
-int steer_set_servers(struct steer *st, const struct sip_server *srv,
-		      unsigned int n);
-/*
- * Make @srv the target (NULL: inactive) with one SERVICE_SET conditional
- * on the generation we last saw (re-read once on -ESTALE), then fail the
- * other processes' TCP connections that cannot follow. 0 when done or
- * nothing to do (module absent, disabled, same target), else -errno.
- */
-int steer_switch(struct steer *st, const struct sip_server *srv);
+int steer_apply(struct steer *st, const struct sip_server *dead,
+		unsigned int n_dead, const struct sockaddr_storage *targets,
+		unsigned int n_targets);
 /*
  * A datagram sent while the switch was being made may have been NATed
  * with the old table and confirmed after the module's flush: flush the

@@ -5,14 +5,16 @@
  * output line, so a shell script can check the kernel between steps.
  *
  * usage: steerdrv [-n NAME] [-m MARK] [-V ADDR:PORT] [-d] STEP...
- * steps: servers PROTO:ADDR:PORT[,...]   steer_set_servers (udp|tcp|tls)
- *        switch ADDR:PORT | switch none  steer_switch
- *        adopted                         steer_adopted_target
- *        status                          steer_status as key=value
- *        exec "SHELL COMMAND"            run it (a concurrent change)
- *        release                         steer_release
+ * steps: apply DEAD TARGETS  steer_apply: DEAD is PROTO:ADDR:PORT[,...]
+ *                            (udp|tcp|tls) or -, TARGETS ADDR:PORT[,...]
+ *                            or -
+ *        current             steer_current: targets= dead=
+ *        status              steer_status as key=value
+ *        exec "SHELL COMMAND" run it (a concurrent change)
+ *        release             steer_release
  */
 #include <errno.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +81,19 @@ static int parse_servers(char *list, struct sip_server *srv, unsigned int *n)
 	return 0;
 }
 
+/* "a,b" of @n strings @stride bytes apart, or "-". */
+static void print_list(const char *key, const char *first, size_t stride,
+		       unsigned int n)
+{
+	unsigned int i;
+
+	printf(" %s=", key);
+	for (i = 0; i < n; i++)
+		printf("%s%s", i ? "," : "", first + i * stride);
+	if (!n)
+		printf("-");
+}
+
 static void print_status(const struct steer *st)
 {
 	struct steer_status s;
@@ -86,17 +101,74 @@ static void print_status(const struct steer *st)
 	steer_status(st, &s);
 	printf("status state=%s service=%s adopted=%d endpoints=%u "
 	       "target=%s generation=%u switches=%u killed=%u us=%u "
-	       "error=%s\n", steer_state_name(s.state), s.service,
+	       "missing=%s", steer_state_name(s.state), s.service,
 	       s.adopted, s.n_endpoints, s.target[0] ? s.target : "-",
 	       s.generation, s.switches, s.sockets_killed, s.last_switch_us,
-	       s.error[0] ? s.error : "-");
+	       s.missing_family[0] ? s.missing_family : "-");
+	print_list("targets", s.targets[0], sizeof(s.targets[0]),
+		   s.n_targets);
+	print_list("steered", s.steered[0], sizeof(s.steered[0]),
+		   s.n_steered);
+	printf(" error=%s\n", s.error[0] ? s.error : "-");
+}
+
+static int parse_targets(char *list, struct sockaddr_storage *ss,
+			 unsigned int *n)
+{
+	char *save = NULL, *one;
+
+	*n = 0;
+	if (!strcmp(list, "-"))
+		return 0;
+	for (one = strtok_r(list, ",", &save); one;
+	     one = strtok_r(NULL, ",", &save)) {
+		if (*n >= MAX_SERVERS || to_sockaddr(one, &ss[*n]))
+			return -EINVAL;
+		(*n)++;
+	}
+	return 0;
+}
+
+/* "ip:port" or "[ip6]:port", as the status prints addresses. */
+static void fmt(const struct sockaddr_storage *ss, char *out, size_t size)
+{
+	char host[NI_MAXHOST], port[NI_MAXSERV];
+
+	if (getnameinfo((const struct sockaddr *)ss, sizeof(*ss), host,
+			sizeof(host), port, sizeof(port),
+			NI_NUMERICHOST | NI_NUMERICSERV)) {
+		snprintf(out, size, "?");
+		return;
+	}
+	snprintf(out, size, ss->ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s",
+		 host, port);
+}
+
+static void print_current(const struct steer *st)
+{
+	struct sockaddr_storage t[STEER_MAX_TARGETS];
+	struct sockaddr_storage d[SIPSTEER_MAX_ENDPOINTS];
+	char text[STEER_MAX_TARGETS + SIPSTEER_MAX_ENDPOINTS][64];
+	unsigned int nt, nd, i;
+	int err;
+
+	err = steer_current(st, t, &nt, d, &nd);
+	for (i = 0; i < nt; i++)
+		fmt(&t[i], text[i], sizeof(text[0]));
+	for (i = 0; i < nd; i++)
+		fmt(&d[i], text[nt + i], sizeof(text[0]));
+	printf("current rc=%d", err);
+	print_list("targets", text[0], sizeof(text[0]), nt);
+	print_list("dead", text[nt], sizeof(text[0]), nd);
+	printf("\n");
 }
 
 static int step(struct steer *st, char **argv, int *i, int argc)
 {
 	struct sip_server srv[MAX_SERVERS];
+	struct sockaddr_storage targets[MAX_SERVERS];
 	const char *cmd = argv[*i];
-	unsigned int n;
+	unsigned int n, nt;
 	int err;
 
 	if (!strcmp(cmd, "status")) {
@@ -108,33 +180,25 @@ static int step(struct steer *st, char **argv, int *i, int argc)
 		printf("release\n");
 		return 0;
 	}
-	if (!strcmp(cmd, "adopted")) {
-		struct sockaddr_storage ss;
-
-		err = steer_adopted_target(st, &ss);
-		printf("adopted rc=%d\n", err);
+	if (!strcmp(cmd, "current")) {
+		print_current(st);
 		return 0;
 	}
 	if (*i + 1 >= argc)
 		return -EINVAL;
 	(*i)++;
-	if (!strcmp(cmd, "servers")) {
-		if (parse_servers(argv[*i], srv, &n))
+	if (!strcmp(cmd, "apply")) {
+		if (*i + 1 >= argc)
 			return -EINVAL;
-		err = steer_set_servers(st, srv, n);
-		printf("servers rc=%d\n", err);
-		return 0;
-	}
-	if (!strcmp(cmd, "switch")) {
-		if (!strcmp(argv[*i], "none")) {
-			err = steer_switch(st, NULL);
-		} else {
-			memset(srv, 0, sizeof(srv[0]));
-			if (to_sockaddr(argv[*i], &srv[0].addr))
-				return -EINVAL;
-			err = steer_switch(st, &srv[0]);
-		}
-		printf("switch rc=%d\n", err);
+		n = 0;
+		if (strcmp(argv[*i], "-") &&
+		    parse_servers(argv[*i], srv, &n))
+			return -EINVAL;
+		(*i)++;
+		if (parse_targets(argv[*i], targets, &nt))
+			return -EINVAL;
+		err = steer_apply(st, srv, n, targets, nt);
+		printf("apply rc=%d\n", err);
 		return 0;
 	}
 	if (!strcmp(cmd, "exec")) {
