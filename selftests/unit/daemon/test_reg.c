@@ -660,20 +660,27 @@ static void test_same_server_unregisters_old_contact(void **state)
 	struct fixture *f = *state;
 	struct sip_server sa;
 	struct reg_status st;
+	uint16_t port_old, port_new;
 	char old[256];
 
 	f->no_outbound = true;
 	registered_at(f, &f->a);
 	reg_status(f->reg, &st);
 	snprintf(old, sizeof(old), "%s", f->a.last_contact);
+	port_old = f->a.last_reg_src_port;
 	registrar_server(&f->a, &sa);
 	assert_int_equal(reg_register_at(f->reg, &sa), 0);
-	advance(f, 50);
+	advance(f, 1);
+	port_new = f->a.last_reg_src_port;
+	advance(f, 49);
 	reg_status(f->reg, &st);
 	assert_int_equal(st.state, REG_REGISTERED);
 	assert_int_equal(f->a.n_unreg, 1);
 	assert_true(f->a.granted_seq < f->a.unreg_seq);	/* after */
 	assert_string_equal(f->a.last_contact, old);	/* the old one */
+	/* Over a transport of its own: the old one's address may be gone. */
+	assert_int_not_equal(f->a.last_reg_src_port, port_old);
+	assert_int_not_equal(f->a.last_reg_src_port, port_new);
 	assert_string_not_equal(st.contact, old);
 	assert_int_equal(f->n_res, 2);
 	assert_int_equal(last_res(f)->r.res, SL_RES_OK);

@@ -102,8 +102,12 @@ static void site_message(void *arg, const char *buf, size_t len)
 static void site_conn_error(void *arg, enum tp_error err,
 			    const char *detail);
 
-/* A new transport to the site's server, and our Contact on it. */
-static int site_connect(struct reg_site *s)
+/*
+ * A new transport to the site's server, and our Contact on it, unless
+ * @keep_contact: a binding made earlier, to un-register over today's
+ * transport (the address it names may be gone).
+ */
+static int site_connect(struct reg_site *s, bool keep_contact)
 {
 	static const struct tp_handlers tph = {
 		.on_message = site_message,
@@ -131,12 +135,13 @@ static int site_connect(struct reg_site *s)
 	 * The call application at our address towards this server: the
 	 * same Contact on every transport to it, whatever our socket.
 	 */
-	snprintf(s->contact_uri, sizeof(s->contact_uri),
-		 "sip:%s@%s%s%s:%u%s", reg->p.user, l->v6 ? "[" : "",
-		 l->host, l->v6 ? "]" : "",
-		 reg->p.contact_port ? reg->p.contact_port : l->port,
-		 s->srv.proto == TP_TCP ? ";transport=tcp" :
-		 s->srv.proto == TP_TLS ? ";transport=tls" : "");
+	if (!keep_contact)
+		snprintf(s->contact_uri, sizeof(s->contact_uri),
+			 "sip:%s@%s%s%s:%u%s", reg->p.user, l->v6 ? "[" : "",
+			 l->host, l->v6 ? "]" : "",
+			 reg->p.contact_port ? reg->p.contact_port : l->port,
+			 s->srv.proto == TP_TCP ? ";transport=tcp" :
+			 s->srv.proto == TP_TLS ? ";transport=tls" : "");
 	s->flow.conn = s->conn;
 	s->flow.contact_uri = reg->p.contact_port ? s->contact_uri : NULL;
 	snprintf(s->flow.local_host, sizeof(s->flow.local_host), "%s",
@@ -154,7 +159,7 @@ static int site_start(struct reg_site *s, enum reg_req req)
 	s->started_ms = loop_now_ms(s->reg->loop);
 	s->req = req;		/* what a failure here is reported as */
 	s->build_failed = false;
-	err = site_connect(s);
+	err = site_connect(s, false);
 	if (!err)
 		err = reg_send_register(s, req);
 	return err;
@@ -442,6 +447,11 @@ void reg_drop_replaced(struct reg *reg)
 	reg->prev = NULL;
 	/* Expires: 0 on our own new Contact would end the new binding. */
 	if (!strcasecmp(p->contact_uri, c->contact_uri)) {
+		site_free(p);
+		return;
+	}
+	/* The old Contact's address may be gone with the network change. */
+	if (site_connect(p, true)) {
 		site_free(p);
 		return;
 	}
