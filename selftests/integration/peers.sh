@@ -63,9 +63,11 @@ check "kamailio presents the wrong.test certificate on 5062" \
 check "kamailio presents the SRV-target-only certificate on 5063" \
 	eval 'tls_options sip1.example.test 5063 | grep -q "^SIP/2.0 200" &&
 		! tls_options "$SIP_DOMAIN" 5063 | grep -q "^SIP/2.0 200"'
-# Asked for 60 s, granted at most max_expires=10.
+# Asked for 60 s, granted at most max_expires=10 (registered again: the
+# earlier bindings may have expired under a loaded machine).
 check "kamailio grants at most max_expires" \
-	eval '[ -n "$(kam_aor kam alice)" ] && kam_aor kam alice | awk "{ if (\$3 > 10) bad = 1 } END { exit bad }"'
+	eval 'uac 5060 u1 127.0.0.1 -ap secret && [ -n "$(kam_aor kam alice)" ] &&
+		kam_aor kam alice | awk "{ if (\$3 > 10) bad = 1 } END { exit bad }"'
 
 sipp_start busy srv_503.xml 127.0.0.1 5071 udp -key retry_after 60 ||
 	diag "sipp busy did not start"
