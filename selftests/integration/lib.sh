@@ -226,7 +226,8 @@ pki_leaf() {
 # algo (auth algorithm: MD5, SHA-256), min_expires, max_expires (what
 # it grants at most: the daemon asks for >= 30 s, tests want less),
 # password, min_expires_mode (1: answer 423 below min_expires),
-# nonce_expire (s), auth (www: 401; proxy: 407 Proxy-Authenticate).
+# nonce_expire (s), auth (www: 401; proxy: 407 Proxy-Authenticate),
+# calls (ADDR:PORT of a far end: route calls, see kam_calls_cfg).
 # Logs every REGISTER as "REGISTER-IN proto=.. expires=.. auth=.." to
 # $T/NAME.log; `kamcmd` reaches it over $T/NAME/ctl.sock.
 kam_start() {
@@ -234,7 +235,7 @@ kam_start() {
 	local addrs="127.0.0.1" udp=5060 tcp=5060 tls=0 tls_wrong=0
 	local tls_target=0 algo="" min_expires=5 max_expires=10
 	local min_expires_mode=0 nonce_expire=300 auth=www
-	local password=$KAM_PASSWORD
+	local password=$KAM_PASSWORD calls=
 	shift
 	for kv in "$@"; do
 		case $kv in
@@ -251,6 +252,7 @@ kam_start() {
 		nonce_expire=*) nonce_expire=${kv#*=} ;;
 		auth=*) auth=${kv#*=} ;;
 		password=*) password=${kv#*=} ;;
+		calls=*) calls=${kv#*=} ;;
 		*) echo "kam_start: bad option $kv" >&2; return 1 ;;
 		esac
 	done
@@ -261,6 +263,16 @@ kam_start() {
 	# The SNI the client sent: only the tls module knows it.
 	[ "$any_tls" -eq 0 ] ||
 		tls_log='if ($pr == "tls") { xlog("L_NOTICE", "TLS-IN user=$fU sni=$tls_peer_server_name\n"); }'
+	# Without calls=, the configuration is the registrar's alone.
+	# shellcheck disable=SC2016 # Kamailio's variables
+	local req_log='REQUEST-IN $rm proto=$pr src=$si:$sp' calls_req=
+	local calls_mods=
+	if [ -n "$calls" ]; then
+		# shellcheck disable=SC2016
+		req_log="$req_log"' t=$TV(Sn) callid=$ci ruri=$ru'
+		calls_req='route(CALLS);'
+		calls_mods=$(kam_calls_cfg modules)
+	fi
 	{
 		cat <<-EOF
 			#!KAMAILIO
@@ -317,18 +329,20 @@ kam_start() {
 			modparam("auth", "algorithm", "$algo")
 			modparam("auth", "qop", "auth")
 			modparam("auth", "nonce_expire", $nonce_expire)
+			$calls_mods
 
 			request_route {
 				if (is_method("REGISTER")) {
 					xlog("L_NOTICE", "REGISTER-IN t=\$TV(Sn) user=\$fU proto=\$pr src=\$si:\$sp expires=\$hdr(Expires) to=\$hdr(To) contact=\$hdr(Contact) auth=\$hdr(Authorization)\n");
 				} else {
-					xlog("L_NOTICE", "REQUEST-IN \$rm proto=\$pr src=\$si:\$sp\n");
+					xlog("L_NOTICE", "$req_log\n");
 				}
 				$tls_log
 				if (!mf_process_maxfwd_header("10")) {
 					sl_send_reply("483", "Too Many Hops");
 					exit;
 				}
+				$calls_req
 				if (is_method("OPTIONS")) {
 					sl_send_reply("200", "OK");
 					exit;
@@ -351,6 +365,7 @@ kam_start() {
 				exit;
 			}
 		EOF
+		[ -z "$calls" ] || kam_calls_cfg routes "$calls"
 	} >"$d/kamailio.cfg"
 	if [ "$any_tls" -ne 0 ]; then
 		kam_tls_cfg "$d" "$addrs" "$tls_wrong" "$tls_target" || return 1
@@ -365,6 +380,97 @@ kam_start() {
 	}
 	# The control socket comes up before the SIP workers; ask it.
 	wait_until 5 kam_rpc "$name" core.version >/dev/null 2>&1
+}
+
+# Usage: kam_calls_cfg modules|routes [FAR_ADDR:PORT] -- the parts of
+# Kamailio's configuration that route calls (kam_start calls=...).
+# Requests inside a dialog (To tag) follow their Route headers
+# (loose_route) or, for the ACK of a failed INVITE, the transaction; a
+# CANCEL follows its INVITE. Any other request but REGISTER and an
+# OPTIONS to the server itself (no user part) is record-routed (INVITE,
+# SUBSCRIBE, REFER) and relayed statefully to the Contact of the
+# requested user when one is registered here (lookup, no
+# authentication), else to the far end; one from the far end for a user
+# not registered gets 404. Logged: REQUEST-IN with t=, callid= and ruri=
+# for every request; CALL-LOOKUP / CALL-FAR (where an initial request
+# goes); REPLY-IN (every response to a relayed request, with its source)
+# and SEND-OUT (every request sent, with its destination and protocol).
+# Record-Route: rr adds ";transport=" for TCP and TLS and two entries
+# (r2=on) where the protocol or the address family changes on the way.
+kam_calls_cfg() {
+	local far=${2:-} far_host far_port
+	if [ "$1" = modules ]; then
+		cat <<-'EOF'
+			loadmodule "rr.so"
+			modparam("tm", "fr_timer", 5000)
+			modparam("tm", "fr_inv_timer", 30000)
+		EOF
+		return 0
+	fi
+	far_host=${far%:*}
+	far_port=${far##*:}
+	far_host=${far_host#[}
+	far_host=${far_host%]}
+	cat <<-EOF
+
+		route[CALLS] {
+			if (is_method("REGISTER") || (is_method("OPTIONS") && \$rU == \$null)) {
+				return;
+			}
+			if (has_totag()) {
+				if (loose_route()) {
+					route(RELAY);
+				}
+				if (is_method("ACK")) {
+					if (t_check_trans()) {
+						t_relay();
+					}
+					exit;
+				}
+				sl_send_reply("404", "Not here");
+				exit;
+			}
+			if (is_method("CANCEL")) {
+				if (t_check_trans()) {
+					route(RELAY);
+				}
+				exit;
+			}
+			t_check_trans();
+			if (is_method("INVITE|SUBSCRIBE|REFER")) {
+				record_route();
+			}
+			if (lookup("location")) {
+				xlog("L_NOTICE", "CALL-LOOKUP \$rm callid=\$ci user=\$rU to=\$ru\n");
+				route(RELAY);
+			}
+			if (\$si == "$far_host" && \$sp == $far_port) {
+				sl_send_reply("404", "Not Found");
+				exit;
+			}
+			\$du = "sip:$far";
+			xlog("L_NOTICE", "CALL-FAR \$rm callid=\$ci user=\$rU to=\$du\n");
+			route(RELAY);
+		}
+
+		route[RELAY] {
+			t_on_reply("REPLY_IN");
+			if (!t_relay()) {
+				sl_reply_error();
+			}
+			exit;
+		}
+
+		onreply_route[REPLY_IN] {
+			xlog("L_NOTICE", "REPLY-IN \$rs \$rm callid=\$ci src=\$si:\$sp proto=\$pr\n");
+		}
+
+		onsend_route {
+			if (is_request()) {
+				xlog("L_NOTICE", "SEND-OUT \$rm callid=\$ci dst=\$sndto(ip):\$sndto(port) proto=\$sndto(sproto)\n");
+			}
+		}
+	EOF
 }
 
 kam_tls_cfg() {
