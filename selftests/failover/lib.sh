@@ -22,7 +22,33 @@
 # (port closed: ICMP, RST) is observed too. The "other process"
 # (sipapp.py, an OPTIONS exchange over UDP and TCP to the primary's
 # address) runs as uid 65534; the phone's nftables marks its packets
-# DSCP CS1 on output, so wire.py tells them ("tag=1") from the daemon's.
+# DSCP CS1 on output (IPv4 and IPv6), so wire.py tells them ("tag=1")
+# from the daemon's.
+#
+# Options a scenario sets before it sources this file (all off by
+# default: the IPv4 test bed above):
+#   FO_DUAL=1   dual stack: fd00:10:N::1/64 on pN, fd00:10:N::2/64 on
+#               regN's eth0 (and its default route), AAAA records beside
+#               the A records, Kamailio on both addresses.
+#   FO_TLS=1    Kamailio also on TLS 5061 with the test PKI's example.test
+#               certificate (fo_pki); NAPTR SIPS+D2T -> SRV _sips._tcp
+#               port 5061; wire.py records port 5061 too ("port=5061").
+#   FO_CALLS=1  the registrars route calls (kam_start calls=, see
+#               kam_calls_cfg) and each has a far end: callapp.py "farN",
+#               user bob, on 10.10.N.2:5070 (UDP and TCP) in regN's
+#               namespace, which Kamailio reaches over lo, so silencing
+#               or refusing regN (eth0 only) leaves it alone. Calls to a
+#               user not registered at regN go there; the far end calls
+#               alice through regN's Kamailio.
+#
+# The call test bed (FO_CALLS): the phone's call application is
+# callapp.py too ("callapp", callapp_start), as uid 65534 (tagged like the
+# other process), on 5060 UDP/TCP and 5061 TLS, IPv4 and IPv6; it sends
+# calls to the primary's address as a naive phone application does.
+# Each call instance logs events to $T/NAME.log and takes commands on
+# the FIFO $T/calls/NAME.ctl (ua_ctl). Kamailio logs every request with
+# its Call-ID (kam_dialog). Cost under TCG: about 1 s to start each
+# callapp.py, a call with hold=1 about 2 s.
 #
 # One scenario: selftests/failover/run.sh selftests/failover/NAME.sh
 # (SIPSTEERD=... picks another daemon binary).
@@ -31,8 +57,17 @@ FO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 FO_PROJECT=$(cd "$FO_DIR/../.." && pwd)
 FO_REGS=3
 FO_SIP_PORT=5060
-# The other process's packets: DSCP CS1 (0x08) in the IPv4 TOS byte.
+# The other process's packets: DSCP CS1 (0x08) in the IPv4 TOS byte
+# and the IPv6 traffic class.
 FO_APP_UID=65534
+FO_DUAL=${FO_DUAL:-}
+FO_TLS=${FO_TLS:-}
+FO_CALLS=${FO_CALLS:-}
+FO_TLS_PORT=5061
+# The far end of every registrar (FO_CALLS) and the phone's call app.
+FO_FAR_PORT=5070
+FO_CALL_USER=alice
+FO_FAR_USER=bob
 
 # ------------------------------------------------------ in the VM's netns
 
@@ -55,6 +90,7 @@ fo_phone_nft() {
 			chain output {
 				type filter hook output priority 0; policy accept;
 				meta skuid $FO_APP_UID ip dscp set cs1
+				meta skuid $FO_APP_UID ip6 dscp set cs1
 			}
 		}
 	EOF
@@ -75,6 +111,10 @@ fo_topology_up() {
 			echo "link add p$i address 02:0a:0$i:00:00:01 type veth peer name eth0 address 02:0a:0$i:00:00:02 netns reg$i"
 			echo "addr add 10.10.$i.1/24 dev p$i"
 			echo "neigh add 10.10.$i.2 lladdr 02:0a:0$i:00:00:02 dev p$i nud permanent"
+			[ -z "$FO_DUAL" ] || {
+				echo "addr add fd00:10:$i::1/64 dev p$i nodad"
+				echo "neigh add fd00:10:$i::2 lladdr 02:0a:0$i:00:00:02 dev p$i nud permanent"
+			}
 			echo "link set p$i up"
 		done
 	} | ip -n phone -batch - || return 1
@@ -85,6 +125,11 @@ fo_topology_up() {
 			neigh add 10.10.$i.1 lladdr 02:0a:0$i:00:00:01 dev eth0 nud permanent
 			link set eth0 up
 			route add default via 10.10.$i.1
+		EOT
+		[ -z "$FO_DUAL" ] || ip -n "reg$i" -batch - <<-EOT || return 1
+			addr add fd00:10:$i::2/64 dev eth0 nodad
+			neigh add fd00:10:$i::1 lladdr 02:0a:0$i:00:00:01 dev eth0 nud permanent
+			route add default via fd00:10:$i::1
 		EOT
 		fo_reg_nft | ip netns exec "reg$i" nft -f - || return 1
 		# The other process's datagrams to a refusing registrar would
@@ -142,15 +187,31 @@ sipp() { exec ${PEER_NS:+ip netns exec "$PEER_NS"} sipp "$@"; }
 
 reg_addr() { echo "10.10.$1.2"; }
 reg_ap() { echo "10.10.$1.2:$FO_SIP_PORT"; }
+# IPv6 (FO_DUAL): regN's address, and the phone's on the link to regN.
+reg_addr6() { echo "fd00:10:$1::2"; }
+phone_addr() { echo "10.10.$1.1"; }
+phone_addr6() { echo "fd00:10:$1::1"; }
+# Where regN's far end listens (FO_CALLS).
+far_ap() { echo "10.10.$1.2:$FO_FAR_PORT"; }
 
-# Usage: reg_start N [kam_start options] -- Kamailio on regN's address,
-# UDP and TCP 5060, granting 10 s registrations (refresh within 10 s).
+# Usage: reg_start N [kam_start options] -- Kamailio on regN's address
+# (and its IPv6 one with FO_DUAL), UDP and TCP 5060 (and TLS 5061 with
+# FO_TLS), granting 10 s registrations (refresh within 10 s); with
+# FO_CALLS it routes calls and regN's far end is started unless it runs.
 reg_start() {
-	local n=$1
+	local n=$1 addrs opts=()
 	shift
-	PEER_NS=reg$n kam_start "reg$n" addrs="$(reg_addr "$n")" \
+	addrs=$(reg_addr "$n")
+	[ -z "$FO_DUAL" ] || addrs="$addrs $(reg_addr6 "$n")"
+	if [ -n "$FO_TLS" ]; then
+		[ -f "$T/pki/ca.pem" ] || fo_pki || return 1
+		opts+=("tls=$FO_TLS_PORT")
+	fi
+	[ -z "$FO_CALLS" ] || opts+=("calls=$(far_ap "$n")")
+	PEER_NS=reg$n kam_start "reg$n" addrs="$addrs" \
 		udp=$FO_SIP_PORT tcp=$FO_SIP_PORT min_expires=5 \
-		max_expires=10 "$@"
+		max_expires=10 "${opts[@]}" "$@" || return 1
+	[ -z "$FO_CALLS" ] || far_start "$n"
 }
 
 # A refusing registrar: the process is gone, the port closed (ICMP port
@@ -191,11 +252,13 @@ reg_sipp() {
 # Usage: wire_start N... -- record what reaches each registrar's port
 # (one recorder for all, logs $T/wireN.log).
 wire_start() {
-	local n specs=()
+	local n specs=() ports=$FO_SIP_PORT
+	[ -z "$FO_TLS" ] || [ "$FO_SIP_PORT" = "$FO_TLS_PORT" ] ||
+		ports="$ports,$FO_TLS_PORT"
 	for n in "$@"; do
 		specs+=("reg$n:eth0:$T/wire$n.log")
 	done
-	it_bg wire python3 -B "$FO_DIR/wire.py" "$FO_SIP_PORT" "${specs[@]}"
+	it_bg wire python3 -B "$FO_DIR/wire.py" "$ports" "${specs[@]}"
 	wait_until 10 log_has wire '^ready' || {
 		diag "wire recorder did not start"
 		diag_log wire
@@ -245,6 +308,8 @@ wait_wire() {
 }
 
 # The DNS of every scenario; extra dnsmasq options follow the TTL.
+# FO_TLS adds NAPTR SIPS+D2T (order 30) and its SRV records, FO_DUAL the
+# AAAA records.
 # Usage: fo_dns_start TTL_S [dnsmasq options...]
 fo_dns_start() {
 	local ttl=$1 proto svc i args=()
@@ -256,8 +321,14 @@ fo_dns_start() {
 			args+=("--srv-host=_sip._$svc.$SIP_DOMAIN,sip$i.$SIP_DOMAIN,$FO_SIP_PORT,$i,10")
 		done
 	done
+	if [ -n "$FO_TLS" ]; then
+		args+=("--naptr-record=$SIP_DOMAIN,30,10,S,SIPS+D2T,,_sips._tcp.$SIP_DOMAIN")
+		for i in $(seq "$FO_REGS"); do
+			args+=("--srv-host=_sips._tcp.$SIP_DOMAIN,sip$i.$SIP_DOMAIN,$FO_TLS_PORT,$i,10")
+		done
+	fi
 	for i in $(seq "$FO_REGS"); do
-		args+=("--host-record=sip$i.$SIP_DOMAIN,$(reg_addr "$i")")
+		args+=("--host-record=sip$i.$SIP_DOMAIN,$(reg_addr "$i")${FO_DUAL:+,$(reg_addr6 "$i")}")
 	done
 	dns_start --local-ttl="$ttl" "${args[@]}" "$@"
 }
@@ -379,6 +450,259 @@ app_lands_after() {
 		sleep 0.2
 	done
 	app_lands_only "$1" "$2" "$from" "$to"
+}
+
+# ------------------------------------------------- the call test bed
+
+# The phone's call application listens here (the Contact port).
+FO_CALL_PORT=5060
+FO_CALL_TLS_PORT=5061
+
+# $T/calls: what a call instance running as uid 65534 opens (the test
+# PKI's CA and example.test certificate, its control FIFO).
+calls_dir() {
+	local d=$T/calls
+	[ -d "$d" ] || mkdir -p "$d" || return 1
+	# $T is private to root; the call app only passes through it.
+	chmod o+x "$T"
+	chown "$FO_APP_UID:$FO_APP_UID" "$d"
+}
+
+calls_pki() {
+	calls_dir || return 1
+	[ -f "$T/calls/good.key" ] && return 0
+	{ [ -f "$T/pki/ca.pem" ] || fo_pki; } &&
+		cp "$T/pki/ca.pem" "$T/pki/good.pem" "$T/pki/good.key" \
+			"$T/calls/" &&
+		chown "$FO_APP_UID:$FO_APP_UID" "$T"/calls/*
+}
+
+# Usage: ua_start NAME NETNS|- UID|- [callapp.py options...] -- a call
+# instance (selftests/failover/callapp.py) in NETNS (- : here) as UID
+# (- : root): events in $T/NAME.log, commands on $T/calls/NAME.ctl.
+# Returns once it is ready.
+ua_start() {
+	local name=$1 ns=$2 uid=$3 ctl run=()
+	shift 3
+	calls_dir || return 1
+	ctl=$T/calls/$name.ctl
+	rm -f "$ctl"
+	mkfifo -m 600 "$ctl" && chown "$FO_APP_UID:$FO_APP_UID" "$ctl" ||
+		return 1
+	[ "$ns" = - ] || run+=(ip netns exec "$ns")
+	[ "$uid" = - ] ||
+		run+=(setpriv --reuid="$uid" --regid="$uid" --clear-groups)
+	it_bg "$name" "${run[@]}" python3 -B "$FO_DIR/callapp.py" \
+		--name "$name" --ctl "$ctl" "$@"
+	eval "UA_PID_$name=$BG_PID"
+	wait_until 10 log_has "$name" '^ready ' || {
+		diag "call instance $name did not start"
+		diag_log "$name"
+		return 1
+	}
+}
+
+ua_alive() {
+	local pid
+	eval "pid=\${UA_PID_$1:-}"
+	[ -n "$pid" ] && pid_alive "$pid"
+}
+
+# Usage: ua_ctl NAME COMMAND... -- one command line to instance NAME
+# (callapp.py: call, bye, cancel, answer, quit).
+ua_ctl() {
+	local name=$1
+	shift
+	ua_alive "$name" || {
+		diag "ua_ctl: $name is not running"
+		return 1
+	}
+	printf '%s\n' "$*" >"$T/calls/$name.ctl"
+}
+
+# Usage: ua_stop NAME -- SIGTERM (its "summary" line) and wait.
+ua_stop() {
+	local pid
+	eval "pid=\${UA_PID_$1:-}"
+	[ -z "$pid" ] || it_kill "$pid"
+}
+
+# Usage: ua_line NAME EVENT [ID [ERE]] -- NAME's first EVENT line (of
+# call ID, matching ERE).
+ua_line() {
+	awk -v ev="$2" -v id="${3:-}" -v re="${4:-}" '
+		$1 != ev { next }
+		id != "" {
+			ok = 0
+			for (i = 3; i <= NF; i++)
+				if ($i == "id=" id)
+					ok = 1
+			if (!ok)
+				next
+		}
+		re != "" && $0 !~ re { next }
+		{ print; exit }' "$T/$1.log" 2>/dev/null
+}
+
+ua_has() { [ -n "$(ua_line "$@")" ]; }
+
+# Usage: ua_wait TIMEOUT_S NAME EVENT [ID [ERE]]
+ua_wait() {
+	local s=$1
+	shift
+	wait_until "$s" ua_has "$@"
+}
+
+# Usage: ua_field NAME EVENT ID KEY -- KEY's value in that line ("t":
+# its time in ms).
+ua_field() {
+	ua_line "$1" "$2" "$3" | tr ' ' '\n' | sed -n "s/^$4=//p" | head -n 1
+}
+
+# Usage: callapp_start [udp|tcp|tls [4|6]] [callapp.py options...] --
+# the phone's call application ("callapp", user alice) as uid 65534:
+# 5060 UDP and TCP, with FO_TLS (or tls) 5061 TLS with example.test's
+# certificate, on every IPv4 and IPv6 address. Its next hop is the
+# primary's address of that family (4) for that protocol (udp): a naive
+# phone application, configured before any failover. TLS servers are
+# verified against the test CA and example.test.
+callapp_start() {
+	local proto=udp af=4 host port=$FO_SIP_PORT tls=()
+	case ${1:-} in udp | tcp | tls) proto=$1; shift ;; esac
+	case ${1:-} in 4 | 6) af=$1; shift ;; esac
+	host=$(reg_addr 1)
+	[ "$af" = 4 ] || host="[$(reg_addr6 1)]"
+	[ "$proto" != tls ] || port=$FO_TLS_PORT
+	if [ -n "$FO_TLS" ] || [ "$proto" = tls ]; then
+		calls_pki || return 1
+		tls=(--cert "$T/calls/good.pem" --key "$T/calls/good.key"
+			--ca "$T/calls/ca.pem")
+	fi
+	ua_start callapp - "$FO_APP_UID" --user "$FO_CALL_USER" \
+		--port "$FO_CALL_PORT" --tls-port "$FO_CALL_TLS_PORT" \
+		"${tls[@]}" --via "$host:$port" --proto "$proto" "$@"
+}
+
+# Usage: call_place ID [USER] [via=ADDR:PORT] [proto=P] [hold=S] -- the
+# call app calls USER@example.test (default bob: the far end of the
+# registrar that routes it) through its next hop; hold=S: BYE S seconds
+# after it is up (default: hold until call_end).
+call_place() {
+	local id=$1 user=$FO_FAR_USER
+	shift
+	case ${1:-} in '' | *=*) ;; *) user=$1; shift ;; esac
+	ua_ctl callapp call "$id" "$user@$SIP_DOMAIN" "$@"
+}
+
+# Usage: call_wait ID STATE [TIMEOUT_S [ERE]] -- until the call app logs
+# STATE for call ID: out, 1xx, up, fail, in, answer, cancelled, end
+# (call-STATE), bye-out, bye-in or retrans. Default 10 s.
+call_wait() {
+	local ev=$2
+	case $ev in bye-* | retrans) ;; *) ev=call-$ev ;; esac
+	ua_wait "${3:-10}" callapp "$ev" "$1" "${4:-}"
+}
+
+# Usage: call_field ID EVENT KEY -- a field of the call app's event
+# (EVENT as for call_wait), e.g. call_field c1 up route.
+call_field() {
+	local ev=$2
+	case $ev in bye-* | retrans) ;; *) ev=call-$ev ;; esac
+	ua_field callapp "$ev" "$1" "$3"
+}
+
+# Usage: call_in_id CALLID -- the call app's id (in1, in2, ...) of the
+# incoming call with that Call-ID (e.g. a far end's: far_field).
+call_in_id() {
+	awk -v c="callid=$1" '$1 == "call-in" {
+		for (i = 3; i <= NF; i++)
+			if ($i == c) { sub(/^id=/, "", $3); print $3; exit }
+	}' "$T/callapp.log" 2>/dev/null
+}
+
+# Usage: call_end ID [TIMEOUT_S] -- BYE from the call app; true when
+# the BYE was answered 200 within TIMEOUT_S (10).
+call_end() {
+	ua_ctl callapp bye "$1" &&
+		call_wait "$1" end "${2:-10}" &&
+		[ "$(call_field "$1" end code)" = 200 ]
+}
+
+# Usage: far_start N -- regN's far end ("farN", user bob) on
+# far_ap N, unless it runs; its next hop is regN's Kamailio (UDP, lo).
+far_start() {
+	ua_alive "far$1" && return 0
+	ua_start "far$1" "reg$1" - --user "$FO_FAR_USER" \
+		--listen "$(reg_addr "$1")" --port "$FO_FAR_PORT" \
+		--via "$(reg_addr "$1"):$FO_SIP_PORT" --proto udp
+}
+
+# Usage: far_call N ID [USER] [hold=S] -- far end N calls USER (default
+# alice) through regN's Kamailio.
+far_call() {
+	local n=$1 id=$2 user=$FO_CALL_USER
+	shift 2
+	case ${1:-} in '' | *=*) ;; *) user=$1; shift ;; esac
+	ua_ctl "far$n" call "$id" "$user@$SIP_DOMAIN" "$@"
+}
+
+# Usage: far_field N ID EVENT KEY -- as call_field, at far end N (e.g.
+# far_field 1 f1 out callid).
+far_field() {
+	local ev=$3
+	case $ev in bye-* | retrans) ;; *) ev=call-$ev ;; esac
+	ua_field "far$1" "$ev" "$2" "$4"
+}
+
+# Usage: far_wait N ID STATE [TIMEOUT_S [ERE]] -- as call_wait, at far
+# end N.
+far_wait() {
+	local ev=$3
+	case $ev in bye-* | retrans) ;; *) ev=call-$ev ;; esac
+	ua_wait "${4:-10}" "far$1" "$ev" "$2" "${5:-}"
+}
+
+# Usage: calls_contact N [udp|tcp|tls [4|6]] -- the call app's Contact
+# on the phone's link to regN.
+calls_contact() {
+	local n=$1 proto=${2:-udp} af=${3:-4} host port=$FO_CALL_PORT tp=
+	host=$(phone_addr "$n")
+	[ "$af" = 4 ] || host="[$(phone_addr6 "$n")]"
+	[ "$proto" = udp ] || tp=";transport=$proto"
+	[ "$proto" != tls ] || port=$FO_CALL_TLS_PORT
+	echo "sip:$FO_CALL_USER@$host:$port$tp"
+}
+
+# Usage: calls_bind N [udp|tcp|tls [4|6]] -- alice's only binding at
+# regN is the call app (calls_contact), made by hand (kamcmd ul.add),
+# not by a REGISTER: the daemon is not involved.
+calls_bind() {
+	kam_rpc "reg$1" ul.rm location "$FO_CALL_USER" >/dev/null 2>&1
+	kam_rpc "reg$1" ul.add location "$FO_CALL_USER" \
+		"$(calls_contact "$@")" 3600 1.0 . 0 0 0 >/dev/null
+}
+
+calls_unbind() {
+	kam_rpc "reg$1" ul.rm location "$FO_CALL_USER" >/dev/null 2>&1
+	kam_aor_none "reg$1" "$FO_CALL_USER"
+}
+
+# Usage: kam_dialog N CALLID -- the requests regN's Kamailio received
+# with that Call-ID, one a line: "METHOD proto=P src=ADDR:PORT t=S.US
+# callid=CALLID ruri=URI" (needs FO_CALLS).
+kam_dialog() {
+	awk -v c="callid=$2 " 'index($0, "REQUEST-IN ") && index($0, c) {
+		sub(/.*REQUEST-IN /, ""); print }' "$T/reg$1.log" 2>/dev/null
+}
+
+# Usage: kam_dialog_methods N CALLID -- "INVITE ACK BYE ": the methods.
+kam_dialog_methods() {
+	kam_dialog "$@" | awk '{ printf "%s ", $1 }'
+}
+
+# Usage: kam_dialog_none N CALLID -- regN received no request of it.
+kam_dialog_none() {
+	[ -z "$(kam_dialog "$@")" ]
 }
 
 # The proxy set and steering objects of --status -j (failover/pset.h,
