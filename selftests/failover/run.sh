@@ -35,6 +35,6 @@ for f in sipsteer sipsteerd tools; do
 	ln -sfn "$BUILD/$f" "$vmbuild/$f"
 done
 printf "SIPSTEERD='%s'\n" "$daemon" >"$vmbuild/vm/failover.env"
-# Twelve scenarios with real timers (one waits 32 s) on an emulated CPU.
+# Thirteen scenarios with real timers (one waits 32 s) on an emulated CPU.
 export VM_TIMEOUT=${VM_TIMEOUT:-1800}
 BUILD=$vmbuild exec "$project/selftests/vm/run.sh" "${result[@]}" "$@"
