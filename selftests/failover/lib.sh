@@ -705,6 +705,203 @@ kam_dialog_none() {
 	[ -z "$(kam_dialog "$@")" ]
 }
 
+# ------------------------------------------- what a call went through
+
+# Usage: other_regs_none N CALLID -- no registrar but N saw the dialog.
+other_regs_none() {
+	local i
+	for i in $(seq "$FO_REGS"); do
+		[ "$i" = "$1" ] || kam_dialog_none "$i" "$2" || {
+			diag "reg$i saw $(kam_dialog_methods "$i" "$2")"
+			return 1
+		}
+	done
+}
+
+# Usage: saw N CALLID METHOD... -- regN received each METHOD of it.
+saw() {
+	local n=$1 cid=$2 m got
+	shift 2
+	got=$(kam_dialog_methods "$n" "$cid")
+	for m in "$@"; do
+		case " $got" in *" $m "*) ;; *)
+			diag "reg$n saw '$got', not $m"
+			return 1 ;;
+		esac
+	done
+}
+
+# Usage: in_ok N FID PROTO SRC_ERE -- far end N's call FID (hold=1) to
+# alice went through regN: the call app got the INVITE over PROTO from
+# SRC_ERE and answered it; the far end's BYE ended it at both ends,
+# answered 200; no other registrar saw any of it.
+in_ok() {
+	local n=$1 fid=$2 proto=$3 src=$4 cid in
+	far_wait "$n" "$fid" end 15 || {
+		diag "far$n: $fid did not end"
+		return 1
+	}
+	cid=$(far_field "$n" "$fid" out callid)
+	in=$(call_in_id "$cid")
+	diag "far$n $fid: $(ua_line "far$n" call-up "$fid")"
+	diag "callapp: $(ua_line callapp call-in "$in")"
+	[ -n "$in" ] &&
+		ua_has callapp call-in "$in" " from=$src proto=$proto " &&
+		ua_has callapp call-answer "$in" " code=200" &&
+		ua_has callapp call-up "$in" " proto=$proto " &&
+		ua_has "far$n" call-end "$fid" " by=local code=200 " &&
+		call_wait "$in" end 3 " by=remote code=200 " &&
+		saw "$n" "$cid" INVITE ACK BYE &&
+		other_regs_none "$n" "$cid"
+}
+
+# Usage: out_ok ID N PROTO HOP -- the call app's call ID (hold=1) went
+# through regN to far end N: up, its route set's first hop is HOP
+# (ADDR:PORT as in bye-out), the ACK and BYE went there, the BYE was
+# answered 200; the far end saw it end; regN received INVITE, ACK and
+# BYE of it, no other registrar anything.
+out_ok() {
+	local id=$1 n=$2 proto=$3 hop=$4 cid fin
+	call_wait "$id" end 15 || {
+		diag "$id did not end"
+		diag_log callapp 6
+		return 1
+	}
+	cid=$(call_field "$id" out callid)
+	fin=$(ua_line "far$n" call-in "" "callid=$cid ")
+	fin=$(echo "$fin" | sed -n 's/.* id=\([^ ]*\) .*/\1/p')
+	diag "$(ua_line callapp call-up "$id")"
+	diag "$(ua_line callapp bye-out "$id")"
+	diag "$(ua_line callapp call-end "$id")"
+	[ -n "$fin" ] &&
+		ua_has callapp call-end "$id" " by=local code=200 " &&
+		ua_has callapp bye-out "$id" " to=$hop proto=$proto " &&
+		ua_has "far$n" call-end "$fin" " by=remote code=200 " &&
+		saw "$n" "$cid" INVITE ACK BYE &&
+		other_regs_none "$n" "$cid"
+}
+
+# Usage: first_hop ID -- the route set's first hop of call ID, as
+# ADDR:PORT (rr leaves out the port when it is 5060).
+first_hop() {
+	call_field "$1" up route | sed -e 's/,.*//' -e 's/^<sip:\([^;>]*\).*/\1/' |
+		awk '{ if ($0 ~ /^\[/ ? $0 !~ /\]:/ : $0 !~ /:/) $0 = $0 ":5060"
+			print }'
+}
+
+# -------------------------------------------------------- the call story
+
+# Usage: re_quote TEXT -- an ERE that matches TEXT ([, ], . quoted).
+re_quote() { printf '%s' "$1" | sed 's/[].[]/\\&/g'; }
+
+# Usage: reg_hop N udp|tcp|tls [4|6] -- regN's SIP address and port for
+# that protocol and family, as the call app prints addresses.
+reg_hop() {
+	local host port=$FO_SIP_PORT
+	host=$(reg_addr "$1")
+	[ "${3:-4}" = 4 ] || host="[$(reg_addr6 "$1")]"
+	[ "$2" != tls ] || port=$FO_TLS_PORT
+	echo "$host:$port"
+}
+
+# Usage: reg_src_re N udp|tcp|tls [4|6] -- an ERE for where regN's
+# requests to the call app come from: its SIP port over UDP, any port
+# over TCP and TLS (Kamailio connects anew).
+reg_src_re() {
+	local hop
+	hop=$(re_quote "$(reg_hop "$@")")
+	[ "$2" = udp ] && echo "$hop" || echo "${hop%:*}:[0-9]+"
+}
+
+# The call story (calls-*.sh): the daemon registers alice with the call
+# application's Contact; calls in and out through the primary; the
+# primary goes silent (its far end and Kamailio keep running): calls out
+# to the primary's address and in through the secondary complete; a
+# call set up during the outage outlives the failback, its BYE reaching
+# the secondary directly (the primary sees no request of it); calls go
+# through the primary again after the failback.
+# Usage: call_story PROTO DAEMON_AF [APP_AF...] -- PROTO udp|tcp|tls;
+# DAEMON_AF the family the daemon registers over (6 with FO_DUAL: AAAA
+# first); each APP_AF a family the call application calls the primary's
+# address in (default DAEMON_AF). The caller sets FO_CALLS (FO_TLS and
+# FO_DUAL as needed) before sourcing this file.
+call_story() {
+	local proto=$1 daf=$2 af id cid contact
+	shift 2
+	[ $# -gt 0 ] || set -- "$daf"
+	plan $((11 + 4 * $#))
+	daemon_require || exit 1
+	FO_KAM="1 2" fo_start "${proto^^}" <<-EOF
+		voip/signalling/sip/outgoing_request_no_response_timeout_ms=3000
+		voip/signalling/sip/registrar_ka/enabled=1
+		voip/signalling/sip/registrar_ka/timeout=5
+		voip/signalling/sip/redundant_proxy/failback_retry_timeout=5
+		voip/signalling/sip/redundant_proxy/failback_probes=2
+		voip/signalling/sip/redundant_proxy/hold_down=1
+	EOF
+	callapp_start "$proto" "$1" || exit 1
+	contact=$(calls_contact 1 "$proto" "$daf")
+	check "registered at reg1, the Contact is the call application ($contact)" \
+		wait_until 20 kam_aor_has reg1 alice "^$(re_quote "$contact") "
+
+	far_call 1 f1 hold=1
+	check "in through reg1: the far end's call reaches the call app, answered, BYE 200" \
+		in_ok 1 f1 "$proto" "$(reg_src_re 1 "$proto" "$daf")"
+	call_place o1 hold=1
+	check "out through reg1: reaches the far end, BYE to reg1's Record-Route, 200" \
+		out_ok o1 1 "$proto" "$(re_quote "$(reg_hop 1 "$proto" "$1")")"
+
+	reg_silence 1
+	check "reg1 silent: every line registered at reg2" \
+		wait_until 30 kam_aor_has reg2 alice "^$(re_quote "$(calls_contact 2 "$proto" "$daf")") "
+	check "steering: reg1 steered" \
+		wait_until 5 steer_jq "[.steered[] | select(test(\"$(reg_addr 1)|$(reg_addr6 1)\"))] | length >= 1"
+	for af in "$@"; do
+		id=o2-$af
+		call_place "$id" via="$(reg_hop 1 "$proto" "$af")" hold=1
+		check "IPv$af: a call to reg1's address during the outage completes through reg2" \
+			out_ok "$id" 2 "$proto" "$(re_quote "$(reg_hop 2 "$proto" "$af")")"
+	done
+	far_call 2 f2 hold=1
+	check "in through reg2 during the outage: reaches the call app" \
+		in_ok 2 f2 "$proto" "$(reg_src_re 2 "$proto" "$daf")"
+	for af in "$@"; do
+		id=o3-$af
+		call_place "$id" via="$(reg_hop 1 "$proto" "$af")"
+		check "IPv$af: a call set up through reg2 during the outage is held" \
+			eval 'call_wait "$id" up 15 &&
+				[ "$(first_hop "$id")" = "$(reg_hop 2 "$proto" "$af")" ]'
+	done
+
+	reg_revive 1
+	# (Kamailio lists an expired binding until its timer runs: the
+	# failback event says when the lines are back.)
+	check "reg1 back: failback, registered at reg1 and un-registered at reg2" \
+		eval 'wait_until 40 pset_jq ".failbacks >= 1 and .state == \"active\"" &&
+			wait_until 5 kam_aor_none reg2 alice &&
+			kam_aor_has reg1 alice "^$(re_quote "$contact") "'
+	check "steering: nothing steered after the failback" \
+		wait_until 5 steer_jq '.steered == []'
+	for af in "$@"; do
+		id=o3-$af
+		check "IPv$af: the held call is still up; its BYE reaches reg2 directly, 200" \
+			eval '! ua_has callapp call-end "$id" && call_end "$id" 15 &&
+				ua_has callapp bye-out "$id" " to=$(re_quote "$(reg_hop 2 "$proto" "$af")") "'
+		cid=$(call_field "$id" out callid)
+		check "IPv$af: reg1 saw no request of that call, reg2 saw all of it" \
+			eval 'kam_dialog_none 1 "$cid" && saw 2 "$cid" INVITE ACK BYE'
+	done
+	call_place o4 hold=1
+	check "out after the failback: through reg1 again" \
+		out_ok o4 1 "$proto" "$(re_quote "$(reg_hop 1 "$proto" "$1")")"
+	far_call 1 f3 hold=1
+	check "in after the failback: through reg1 again" \
+		in_ok 1 f3 "$proto" "$(reg_src_re 1 "$proto" "$daf")"
+	check "no call failed at the call app" \
+		eval '! grep -q "^call-fail" "$T/callapp.log"'
+	fo_done
+}
+
 # The proxy set and steering objects of --status -j (failover/pset.h,
 # steer/steer.h, status/status.h).
 pset_jq() { daemon_jq "(.proxy_set // .set) | $1"; }

@@ -74,27 +74,29 @@ void pset_steer_sync(struct pset *ps)
 	uint64_t t0 = loop_now_ms(ps->loop);
 	int err;
 
-	if (!ps->steer)
+	/*
+	 * Until a line is registered somewhere the set knows nothing the
+	 * module should hear: what it holds (an earlier daemon's work, or
+	 * nothing yet) stands.
+	 */
+	if (!ps->steer || !ps->has_steer_at)
 		return;
 	for (i = 0; i < ps->sl.n; i++) {
 		if (ps->sl.e[i].dead)
 			dead[n_dead++] = ps->sl.e[i].srv;
 	}
-	if (ps->has_steer_at) {
-		targets[n_targets++] = ps->steer_at.addr;
-		other = sibling(ps, &ps->steer_at);
-		if (other)
-			targets[n_targets++] = other->addr;
-	}
+	targets[n_targets++] = ps->steer_at.addr;
+	other = sibling(ps, &ps->steer_at);
+	if (other)
+		targets[n_targets++] = other->addr;
 	steer_status(ps->steer, &before);
 	err = steer_apply(ps->steer, dead, n_dead, targets, n_targets);
 	steer_status(ps->steer, &after);
 	if (err) {
 		if (!ps->steer_failed)
 			pset_event_quiet(ps, PSET_EV_STEER, NULL,
-					 ps->has_steer_at ? &ps->steer_at :
-					 NULL, 0, "steering failed: %s",
-					 strerror(-err));
+					 &ps->steer_at, 0,
+					 "steering failed: %s", strerror(-err));
 		ps->steer_failed = true;
 		retry_later(ps);
 		return;
@@ -106,8 +108,7 @@ void pset_steer_sync(struct pset *ps)
 	if (after.switches != before.switches)
 		loop_timer_start(ps->loop, &ps->reflush_timer,
 				 STEER_REFLUSH_MS, reflush_fired, ps);
-	pset_event_quiet(ps, PSET_EV_STEER, NULL,
-			 ps->has_steer_at ? &ps->steer_at : NULL,
+	pset_event_quiet(ps, PSET_EV_STEER, NULL, &ps->steer_at,
 			 (uint32_t)(loop_now_ms(ps->loop) - t0),
 			 "%u server(s) that do not answer steered to %s%s%s "
 			 "(generation %u, %u connection(s) failed, %u us)",
