@@ -8,7 +8,7 @@ FAILOVER_DIR := $(CURDIR)/selftests/failover
 # The test bed's own checks first, then every scenario.
 FAILOVER_SCENARIOS := peers callbed silent-3000 silent-32000 refusing \
 	busy keepalive failback flapping backoff dns-down restart tcp \
-	calls-udp calls-tcp calls-tls calls-dual
+	calls-udp calls-tcp calls-tls calls-dual relay-udp relay-tcp
 
 .PHONY: check-vm-failover
 check-vm: check-vm-failover

@@ -902,6 +902,48 @@ call_story() {
 	fo_done
 }
 
+# Requests that reach the daemon itself (relay-*.sh): reg1's Kamailio
+# treats the phone as NATed (nat=1): it keeps the source of each
+# REGISTER, pings it with OPTIONS every 2 s and sends alice's calls
+# there, to the daemon's socket or connection, not to the Contact. The
+# daemon answers the OPTIONS; it relays the INVITE to the call
+# application (UDP, the Contact's port) and its answers back; with the
+# call application gone, the caller gets 480 at once.
+# Usage: relay_story udp|tcp (the caller sets FO_CALLS).
+relay_story() {
+	local proto=$1 cid in src
+	# Kamailio's nathelper pings UDP bindings only.
+	if [ "$proto" = udp ]; then plan 6; else plan 5; fi
+	daemon_require || exit 1
+	FO_KAM=1 FO_KAM_OPTS=nat=1 fo_start "${proto^^}" </dev/null
+	callapp_start "$proto" || exit 1
+	check "$proto: registered at reg1 with the call application's Contact" \
+		wait_until 20 kam_aor_has reg1 alice \
+			"^$(re_quote "$(calls_contact 1 "$proto")") "
+	[ "$proto" != udp ] ||
+		check "$proto: the registrar's OPTIONS to the daemon's socket are answered" \
+			wait_until 10 daemon_jq '.inbound.options >= 2'
+	far_call 1 f1 hold=1
+	check "$proto: an INVITE sent to the daemon is relayed: the call app answers, BYE 200" \
+		eval 'far_wait 1 f1 end 15 " by=local code=200 " &&
+			cid=$(far_field 1 f1 out callid) && in=$(call_in_id "$cid") &&
+			ua_has callapp call-up "$in" &&
+			log_has reg1 "SEND-OUT INVITE callid=$cid dst=$(phone_addr 1):[0-9]+ proto=$proto"'
+	src=$(ua_line callapp call-in "$in" | sed -n 's/.* from=\([^ ]*\) .*/\1/p')
+	diag "the relayed INVITE reached the call app from $src"
+	check "$proto: relayed by the daemon (from the phone itself), counted" \
+		eval 'case $src in "$(phone_addr 1)":*) ;; *) false ;; esac &&
+			daemon_jq ".inbound.relayed >= 1 and .inbound.responses >= 2"'
+	ua_stop callapp
+	far_call 1 f2
+	check "$proto: the call app gone: the caller gets 480 from the daemon at once" \
+		eval 'far_wait 1 f2 fail 5 " code=480 " &&
+			daemon_jq ".inbound.refused >= 1"'
+	check "$proto: the daemon logged it" \
+		log_has sipsteerd "relayed to the call application: 480"
+}
+
+
 # The proxy set and steering objects of --status -j (failover/pset.h,
 # steer/steer.h, status/status.h).
 pset_jq() { daemon_jq "(.proxy_set // .set) | $1"; }

@@ -227,7 +227,10 @@ pki_leaf() {
 # it grants at most: the daemon asks for >= 30 s, tests want less),
 # password, min_expires_mode (1: answer 423 below min_expires),
 # nonce_expire (s), auth (www: 401; proxy: 407 Proxy-Authenticate),
-# calls (ADDR:PORT of a far end: route calls, see kam_calls_cfg).
+# calls (ADDR:PORT of a far end: route calls, see kam_calls_cfg), nat
+# (1: a registrar behind which phones are NATed: it keeps the source of
+# each REGISTER (fix_nated_register), sends requests for the user there
+# instead of to the Contact, and pings it with OPTIONS every 2 s).
 # Logs every REGISTER as "REGISTER-IN proto=.. expires=.. auth=.." to
 # $T/NAME.log; `kamcmd` reaches it over $T/NAME/ctl.sock.
 kam_start() {
@@ -235,7 +238,7 @@ kam_start() {
 	local addrs="127.0.0.1" udp=5060 tcp=5060 tls=0 tls_wrong=0
 	local tls_target=0 algo="" min_expires=5 max_expires=10
 	local min_expires_mode=0 nonce_expire=300 auth=www
-	local password=$KAM_PASSWORD calls=
+	local password=$KAM_PASSWORD calls= nat=0
 	shift
 	for kv in "$@"; do
 		case $kv in
@@ -253,6 +256,7 @@ kam_start() {
 		auth=*) auth=${kv#*=} ;;
 		password=*) password=${kv#*=} ;;
 		calls=*) calls=${kv#*=} ;;
+		nat=*) nat=${kv#*=} ;;
 		*) echo "kam_start: bad option $kv" >&2; return 1 ;;
 		esac
 	done
@@ -266,7 +270,18 @@ kam_start() {
 	# Without calls=, the configuration is the registrar's alone.
 	# shellcheck disable=SC2016 # Kamailio's variables
 	local req_log='REQUEST-IN $rm proto=$pr src=$si:$sp' calls_req=
-	local calls_mods=
+	local calls_mods= nat_mods= nat_reg=
+	if [ "$nat" = 1 ]; then
+		nat_mods=$(printf '%s\n' 'loadmodule "nathelper.so"' \
+			'modparam("nathelper", "received_avp", "$avp(RECEIVED)")' \
+			'modparam("registrar", "received_avp", "$avp(RECEIVED)")' \
+			'modparam("usrloc", "nat_bflag", 6)' \
+			'modparam("nathelper", "natping_interval", 2)' \
+			'modparam("nathelper", "ping_nated_only", 1)' \
+			'modparam("nathelper", "sipping_bflag", 7)' \
+			"modparam(\"nathelper\", \"sipping_from\", \"sip:pinger@$SIP_DOMAIN\")")
+		nat_reg='fix_nated_register(); setbflag(6); setbflag(7);'
+	fi
 	if [ -n "$calls" ]; then
 		# shellcheck disable=SC2016
 		req_log="$req_log"' t=$TV(Sn) callid=$ci ruri=$ru'
@@ -330,6 +345,7 @@ kam_start() {
 			modparam("auth", "qop", "auth")
 			modparam("auth", "nonce_expire", $nonce_expire)
 			$calls_mods
+			$nat_mods
 
 			request_route {
 				if (is_method("REGISTER")) {
@@ -357,6 +373,7 @@ kam_start() {
 					exit;
 				}
 				consume_credentials();
+				$nat_reg
 				if (!save("location")) {
 					sl_reply_error();
 					exit;
