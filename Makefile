@@ -49,6 +49,7 @@ include selftests/selftests.mk
 include selftests/integration/integration.mk
 include selftests/fuzz/fuzz.mk
 include selftests/demo/demo.mk
+include selftests/debug/debug.mk
 -include kmod/style.mk
 
 # Fragments add their suites as prerequisites of these.

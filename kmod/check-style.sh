@@ -23,7 +23,7 @@ report() {
 		failed=$((failed + 1))
 		echo "FAIL: $name" >> "$result"
 		sed 's/^/    /' "$out" >> "$result"
-		sed "s/^/$name: /" "$out" >&2
+		sed "s|^|$name: |" "$out" >&2
 	fi
 }
 

@@ -5,12 +5,9 @@
  * Requests are validated strictly against per-command policies (unknown,
  * foreign and malformed attributes are rejected with an extack message),
  * turned into plain structures and handed to service.c under the
- * namespace's lock. Nothing outside this file sees netlink.
- *
- * Integer attributes are NLA_BINARY with an exact length rather than
- * NLA_U8/U16/U32: the core logs "attribute type N has an invalid length"
- * for a wrongly sized fixed-size integer, and bad input must be answered
- * with an error, never with kernel log noise.
+ * namespace's lock. Nothing outside this file sees netlink. The policies
+ * say what Documentation/netlink/specs/sipsteer.yaml says, so a policy
+ * dump and the spec agree.
  */
 #include <linux/ctype.h>
 #include <linux/in.h>
@@ -47,52 +44,21 @@ static int sipsteer_validate_name(const struct nlattr *attr,
 	return 0;
 }
 
-static int sipsteer_validate_proto(const struct nlattr *attr,
-				   struct netlink_ext_ack *extack)
-{
-	u8 proto;
-
-	if (nla_len(attr) != sizeof(u8)) {
-		NL_SET_ERR_MSG_ATTR(extack, attr, "PROTO must be a u8");
-		return -EINVAL;
-	}
-	proto = nla_get_u8(attr);
-	if (proto != IPPROTO_UDP && proto != IPPROTO_TCP) {
-		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "PROTO must be IPPROTO_UDP or IPPROTO_TCP");
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int sipsteer_validate_port(const struct nlattr *attr,
-				  struct netlink_ext_ack *extack)
-{
-	if (nla_len(attr) != sizeof(u16)) {
-		NL_SET_ERR_MSG_ATTR(extack, attr, "PORT must be a u16");
-		return -EINVAL;
-	}
-	if (!nla_get_u16(attr)) {
-		NL_SET_ERR_MSG_ATTR(extack, attr, "PORT must be 1..65535");
-		return -ERANGE;
-	}
-	return 0;
-}
-
 #define SIPSTEER_POLICY_NAME \
 	NLA_POLICY_VALIDATE_FN(NLA_NUL_STRING, sipsteer_validate_name, \
 			       SIPSTEER_NAME_SIZE - 1)
-#define SIPSTEER_POLICY_U32	NLA_POLICY_EXACT_LEN(sizeof(u32))
 
+/*
+ * PROTO is 6 or 17: the policy says the range and the parser refuses what
+ * lies between. Not a validation function: 6.1 dumps an integer policy
+ * with one (into an extack or CTRL_CMD_GETPOLICY) with a WARN.
+ */
 static const struct nla_policy sipsteer_addr_policy[SIPSTEER_ADDR_A_MAX + 1] = {
 	[SIPSTEER_ADDR_A_PROTO] =
-		NLA_POLICY_VALIDATE_FN(NLA_BINARY, sipsteer_validate_proto,
-				       sizeof(u8)),
+		NLA_POLICY_RANGE(NLA_U8, IPPROTO_TCP, IPPROTO_UDP),
 	[SIPSTEER_ADDR_A_IPV4] = NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
 	[SIPSTEER_ADDR_A_IPV6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[SIPSTEER_ADDR_A_PORT] =
-		NLA_POLICY_VALIDATE_FN(NLA_BINARY, sipsteer_validate_port,
-				       sizeof(u16)),
+	[SIPSTEER_ADDR_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 };
 
 static const struct nla_policy sipsteer_list_policy[SIPSTEER_LIST_A_MAX + 1] = {
@@ -104,8 +70,9 @@ static const struct nla_policy sipsteer_new_policy[SIPSTEER_A_MAX + 1] = {
 	[SIPSTEER_A_NAME] = SIPSTEER_POLICY_NAME,
 	[SIPSTEER_A_ENDPOINTS] = NLA_POLICY_NESTED(sipsteer_list_policy),
 	[SIPSTEER_A_TARGETS] = NLA_POLICY_NESTED(sipsteer_list_policy),
-	[SIPSTEER_A_BYPASS_MARK] = SIPSTEER_POLICY_U32,
-	[SIPSTEER_A_BYPASS_MASK] = SIPSTEER_POLICY_U32,
+	[SIPSTEER_A_BYPASS_MARK] = { .type = NLA_U32 },
+	[SIPSTEER_A_BYPASS_MASK] = { .type = NLA_U32 },
+	[SIPSTEER_A_REPLACE] = { .type = NLA_FLAG },
 };
 
 static const struct nla_policy sipsteer_name_policy[SIPSTEER_A_MAX + 1] = {
@@ -115,7 +82,7 @@ static const struct nla_policy sipsteer_name_policy[SIPSTEER_A_MAX + 1] = {
 static const struct nla_policy sipsteer_set_policy[SIPSTEER_A_MAX + 1] = {
 	[SIPSTEER_A_NAME] = SIPSTEER_POLICY_NAME,
 	[SIPSTEER_A_TARGETS] = NLA_POLICY_NESTED(sipsteer_list_policy),
-	[SIPSTEER_A_EXPECT_GENERATION] = SIPSTEER_POLICY_U32,
+	[SIPSTEER_A_EXPECT_GENERATION] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy sipsteer_flush_policy[SIPSTEER_A_MAX + 1] = {
@@ -166,8 +133,14 @@ static int sipsteer_parse_addr(const struct nlattr *entry,
 	}
 	if (tb[SIPSTEER_ADDR_A_PORT])
 		out->port = htons(nla_get_u16(tb[SIPSTEER_ADDR_A_PORT]));
-	if (tb[SIPSTEER_ADDR_A_PROTO])
+	if (tb[SIPSTEER_ADDR_A_PROTO]) {
 		out->proto = nla_get_u8(tb[SIPSTEER_ADDR_A_PROTO]);
+		if (out->proto != IPPROTO_UDP && out->proto != IPPROTO_TCP) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[SIPSTEER_ADDR_A_PROTO],
+					    "PROTO must be IPPROTO_UDP or IPPROTO_TCP");
+			return -EINVAL;
+		}
+	}
 	return 0;
 }
 
@@ -262,7 +235,7 @@ static void sipsteer_report(const struct sipsteer_fail *fail,
 		break;
 	case SIPSTEER_WHY_EXISTS:
 		NL_SET_ERR_MSG_ATTR(extack, attrs[SIPSTEER_A_NAME],
-				    "Service exists (NLM_F_REPLACE replaces it)");
+				    "Service exists (REPLACE replaces it)");
 		break;
 	case SIPSTEER_WHY_ENDPOINT_TAKEN:
 		NL_SET_ERR_MSG_ATTR(extack, endpoints[fail->endpoint],
@@ -372,7 +345,9 @@ static int sipsteer_put_stats(struct sk_buff *skb,
 	    nla_put_u64_64bit(skb, SIPSTEER_STATS_A_FLUSHES,
 			      stats.flushes, SIPSTEER_STATS_A_PAD) ||
 	    nla_put_u64_64bit(skb, SIPSTEER_STATS_A_FLOWS_FLUSHED,
-			      stats.flows_flushed, SIPSTEER_STATS_A_PAD))
+			      stats.flows_flushed, SIPSTEER_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, SIPSTEER_STATS_A_FLOWS_REFUSED,
+			      stats.refused, SIPSTEER_STATS_A_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -495,23 +470,22 @@ static int sipsteer_msgs_service(struct sipsteer_msgs *msgs,
 
 /* Commands */
 
-/*
- * SERVICE_NEW is the only command below the family's resv_start_op, so
- * that the core lets NLM_F_REPLACE through to it; it makes here the
- * header checks the core makes for every other command.
- */
-static int sipsteer_check_new_header(struct genl_info *info)
+/* A mark with a bit outside its mask could never match. */
+static int sipsteer_parse_bypass(struct genl_info *info,
+				 struct sipsteer_spec *spec)
 {
-	const u16 allowed = NLM_F_REQUEST | NLM_F_ACK | NLM_F_ECHO |
-			    NLM_F_REPLACE | NLM_F_CREATE | NLM_F_EXCL;
+	struct nlattr **attrs = info->attrs;
 
-	if (info->genlhdr->reserved) {
-		GENL_SET_ERR_MSG(info, "genlmsghdr.reserved field is not 0");
-		return -EINVAL;
-	}
-	if (info->nlhdr->nlmsg_flags & ~allowed) {
-		GENL_SET_ERR_MSG(info,
-				 "ambiguous or reserved bits set in nlmsg_flags");
+	spec->mark = 0;
+	spec->mask = U32_MAX;
+	if (attrs[SIPSTEER_A_BYPASS_MARK])
+		spec->mark = nla_get_u32(attrs[SIPSTEER_A_BYPASS_MARK]);
+	if (attrs[SIPSTEER_A_BYPASS_MASK])
+		spec->mask = nla_get_u32(attrs[SIPSTEER_A_BYPASS_MASK]);
+	if (spec->mark & ~spec->mask) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    attrs[SIPSTEER_A_BYPASS_MARK],
+				    "BYPASS_MARK has bits outside BYPASS_MASK");
 		return -EINVAL;
 	}
 	return 0;
@@ -530,9 +504,6 @@ static int sipsteer_cmd_new(struct sk_buff *skb, struct genl_info *info)
 	bool replace;
 	int err;
 
-	err = sipsteer_check_new_header(info);
-	if (err)
-		return err;
 	if (GENL_REQ_ATTR_CHECK(info, SIPSTEER_A_NAME) ||
 	    GENL_REQ_ATTR_CHECK(info, SIPSTEER_A_ENDPOINTS))
 		return -EINVAL;
@@ -541,11 +512,9 @@ static int sipsteer_cmd_new(struct sk_buff *skb, struct genl_info *info)
 	if (!spec)
 		return -ENOMEM;
 	nla_strscpy(spec->name, attrs[SIPSTEER_A_NAME], sizeof(spec->name));
-	spec->mask = U32_MAX;
-	if (attrs[SIPSTEER_A_BYPASS_MARK])
-		spec->mark = nla_get_u32(attrs[SIPSTEER_A_BYPASS_MARK]);
-	if (attrs[SIPSTEER_A_BYPASS_MASK])
-		spec->mask = nla_get_u32(attrs[SIPSTEER_A_BYPASS_MASK]);
+	err = sipsteer_parse_bypass(info, spec);
+	if (err)
+		goto out;
 	err = sipsteer_parse_endpoints(attrs[SIPSTEER_A_ENDPOINTS], spec,
 				       ep_attrs, info->extack);
 	if (err)
@@ -554,7 +523,7 @@ static int sipsteer_cmd_new(struct sk_buff *skb, struct genl_info *info)
 				     info->extack);
 	if (err)
 		goto out;
-	replace = info->nlhdr->nlmsg_flags & NLM_F_REPLACE;
+	replace = nla_get_flag(attrs[SIPSTEER_A_REPLACE]);
 
 	err = sipsteer_msgs_alloc(&msgs, net, true);
 	if (err)
@@ -793,12 +762,17 @@ static const struct genl_ops sipsteer_ops[] = {
 		.policy = sipsteer_name_policy,
 		.maxattr = SIPSTEER_A_MAX,
 	},
+	/*
+	 * Every walk of conntrack holds its global mutex over the table all
+	 * namespaces share: an explicit flush, which a controller never needs
+	 * for a switch, is for the initial namespace's administrator only.
+	 */
 	{
 		.cmd = SIPSTEER_CMD_FLOWS_FLUSH,
 		.doit = sipsteer_cmd_flush,
 		.policy = sipsteer_flush_policy,
 		.maxattr = SIPSTEER_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	},
 };
 
@@ -808,9 +782,10 @@ static const struct genl_multicast_group sipsteer_mcgrps[] = {
 
 /*
  * parallel_ops: requests are serialised per namespace by sipsteer_net.lock
- * rather than by the global genl_mutex, so a flush walking a large
- * conntrack table neither blocks other namespaces nor every other generic
- * netlink family.
+ * rather than by the global genl_mutex, so a change waiting for a grace
+ * period or walking conntrack blocks no other generic netlink family.
+ * resv_start_op is 0: the core refuses nlmsg_flags it cannot give a
+ * meaning (NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE) on every command.
  */
 static struct genl_family sipsteer_family __ro_after_init = {
 	.name = SIPSTEER_GENL_NAME,
@@ -818,8 +793,6 @@ static struct genl_family sipsteer_family __ro_after_init = {
 	.maxattr = SIPSTEER_A_MAX,
 	.netnsok = true,
 	.parallel_ops = true,
-	/* Only SERVICE_NEW: see sipsteer_check_new_header(). */
-	.resv_start_op = SIPSTEER_CMD_SERVICE_NEW + 1,
 	.module = THIS_MODULE,
 	.ops = sipsteer_ops,
 	.n_ops = ARRAY_SIZE(sipsteer_ops),

@@ -4,21 +4,17 @@
  * endpoint lookup table the NAT hook reads.
  *
  * Every change follows the same steps under sipsteer_net.lock: change
- * the service list tentatively, build a whole new table, make sure the
- * NAT hooks it needs are registered, publish it with one pointer store,
- * flush the conntrack entries that no longer point where the service
- * says, and free what readers may still hold after a grace period. The
- * table is rebuilt on every change: it has at most
- * SIPSTEER_MAX_SERVICES * SIPSTEER_MAX_ENDPOINTS entries, and a single
- * published pointer makes each change atomic for the hook.
+ * the service list tentatively, build a whole new table (table.c), make
+ * sure the NAT core functions it needs are registered, publish it with one
+ * pointer store, wait for a grace period, flush the conntrack entries that
+ * no longer fit, and free what readers may still hold after a grace
+ * period. A single published pointer makes each change atomic for the
+ * packet path.
  */
-#include <linux/jhash.h>
-#include <linux/log2.h>
 #include <linux/percpu.h>
-#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <net/netfilter/nf_conntrack.h>
+#include <net/net_namespace.h>
 
 #include "sipsteer.h"
 
@@ -28,114 +24,46 @@ static bool sipsteer_endpoint_equal(const struct sipsteer_endpoint *a,
 	return !memcmp(a, b, sizeof(*a));
 }
 
-static u32 sipsteer_endpoint_hash(const struct sipsteer_endpoint *ep,
-				  u32 seed)
-{
-	BUILD_BUG_ON(sizeof(*ep) % sizeof(u32));
-	return jhash2((const u32 *)ep, sizeof(*ep) / sizeof(u32), seed);
-}
-
-static const struct sipsteer_config *
-sipsteer_table_find(const struct sipsteer_table *table,
-		    const struct sipsteer_endpoint *key)
-{
-	u32 i = sipsteer_endpoint_hash(key, table->seed);
-
-	/* Never full: the table has at least twice as many slots as keys. */
-	for (;; i++) {
-		const struct sipsteer_slot *slot;
-
-		slot = &table->slots[i & table->mask];
-		if (!slot->cfg)
-			return NULL;
-		if (sipsteer_endpoint_equal(&slot->key, key))
-			return slot->cfg;
-	}
-}
-
-/*
- * Find the configuration whose endpoint is the original destination of a
- * conntrack tuple. Runs in the NAT hook (RCU) and in the flush filter
- * (conntrack bucket lock held), so it must not sleep.
- */
-const struct sipsteer_config *
-sipsteer_table_lookup(const struct sipsteer_table *table,
-		      const struct nf_conntrack_tuple *tuple)
-{
-	struct sipsteer_endpoint key = {};
-
-	if (!table)
-		return NULL;
-	if (tuple->dst.protonum != IPPROTO_UDP &&
-	    tuple->dst.protonum != IPPROTO_TCP)
-		return NULL;
-
-	switch (tuple->src.l3num) {
-	case NFPROTO_IPV4:
-		key.af = SIPSTEER_AF_INET;
-		key.addr.ip = tuple->dst.u3.ip;
-		break;
-	case NFPROTO_IPV6:
-		key.af = SIPSTEER_AF_INET6;
-		key.addr.in6 = tuple->dst.u3.in6;
-		break;
-	default:
-		return NULL;
-	}
-	if (!(table->families & BIT(key.af)))
-		return NULL;
-	key.port = tuple->dst.u.all;
-	key.proto = tuple->dst.protonum;
-
-	return sipsteer_table_find(table, &key);
-}
-
-static void sipsteer_table_insert(struct sipsteer_table *table,
-				  const struct sipsteer_endpoint *key,
-				  const struct sipsteer_config *cfg)
-{
-	u32 i = sipsteer_endpoint_hash(key, table->seed);
-
-	while (table->slots[i & table->mask].cfg)
-		i++;
-	table->slots[i & table->mask].key = *key;
-	table->slots[i & table->mask].cfg = cfg;
-	table->families |= BIT(key->af);
-}
-
 /* Build the table for the current service list; NULL when it is empty. */
-static struct sipsteer_table *sipsteer_table_build(struct sipsteer_net *sn)
+static struct sipsteer_table *sipsteer_table_rebuild(struct sipsteer_net *sn)
 {
+	const struct sipsteer_config *cfgs[SIPSTEER_MAX_SERVICES];
 	struct sipsteer_service *svc;
-	struct sipsteer_table *table;
-	unsigned int n = 0, slots, i;
+	unsigned int n = 0;
 
 	list_for_each_entry(svc, &sn->services, node)
-		n += svc->cfg->spec.n_endpoints;
-	if (!n)
-		return NULL;
-
-	slots = roundup_pow_of_two(2 * n);
-	table = kvzalloc(struct_size(table, slots, slots), GFP_KERNEL_ACCOUNT);
-	if (!table)
-		return ERR_PTR(-ENOMEM);
-	table->seed = get_random_u32();
-	table->mask = slots - 1;
-
-	list_for_each_entry(svc, &sn->services, node) {
-		const struct sipsteer_spec *spec = &svc->cfg->spec;
-
-		for (i = 0; i < spec->n_endpoints; i++)
-			sipsteer_table_insert(table, &spec->endpoints[i],
-					      svc->cfg);
-	}
-	return table;
+		cfgs[n++] = svc->cfg;
+	return sipsteer_table_build(cfgs, n);
 }
 
 static struct sipsteer_table *sipsteer_table_get(struct sipsteer_net *sn)
 {
 	return rcu_dereference_protected(sn->table,
 					 lockdep_is_held(&sn->lock));
+}
+
+/*
+ * The address families the NAT core functions are needed for: those of
+ * every endpoint and every active target. A service keeps its families
+ * hooked while a controller moves servers in and out of its endpoints,
+ * so a switch registers and unregisters nothing (registering patches
+ * kernel text on every CPU when a hook is the first of its kind).
+ */
+static unsigned int sipsteer_families(struct sipsteer_net *sn)
+{
+	struct sipsteer_service *svc;
+	unsigned int families = 0, i;
+
+	list_for_each_entry(svc, &sn->services, node) {
+		const struct sipsteer_spec *spec = &svc->cfg->spec;
+
+		for (i = 0; i < spec->n_endpoints; i++)
+			families |= BIT(spec->endpoints[i].af);
+		for (i = 0; i < SIPSTEER_AF_COUNT; i++)
+			if (spec->targets[i].active)
+				families |= BIT(i);
+	}
+	return families;
 }
 
 /*
@@ -147,16 +75,15 @@ static int sipsteer_publish(struct sipsteer_net *sn,
 			    struct sipsteer_table **oldp)
 {
 	struct sipsteer_table *old = sipsteer_table_get(sn);
-	struct sipsteer_table *new = sipsteer_table_build(sn);
-	unsigned int families;
+	struct sipsteer_table *new = sipsteer_table_rebuild(sn);
+	unsigned int families = sipsteer_families(sn);
 	int err;
 
 	if (IS_ERR(new))
 		return PTR_ERR(new);
 
 	/* Hooks for new families go in before the table that needs them. */
-	families = (old ? old->families : 0) | (new ? new->families : 0);
-	err = sipsteer_nat_sync(sn, families);
+	err = sipsteer_nat_sync(sn, sn->hooked | families);
 	if (err) {
 		kvfree(new);
 		return err;
@@ -164,15 +91,16 @@ static int sipsteer_publish(struct sipsteer_net *sn,
 
 	rcu_assign_pointer(sn->table, new);
 	/* Only unregisters, so it cannot fail. */
-	sipsteer_nat_sync(sn, new ? new->families : 0);
+	sipsteer_nat_sync(sn, families);
+	/*
+	 * An entry NATed from the old table is confirmed within the RCU
+	 * read-side section that checked it against a table (nat.c): after a
+	 * grace period, each one is either in conntrack for the walk to find
+	 * or was checked against the new table, which refused it.
+	 */
+	synchronize_rcu();
 	*oldp = old;
 	return 0;
-}
-
-static void sipsteer_table_free(struct sipsteer_table *table)
-{
-	if (table)
-		kvfree_rcu(table, rcu);
 }
 
 static void sipsteer_service_free_rcu(struct rcu_head *head)
@@ -265,6 +193,21 @@ sipsteer_config_new(struct sipsteer_net *sn, struct sipsteer_service *svc,
 	return cfg;
 }
 
+/*
+ * The targets @old (the configuration @cfg replaces) NATed to, where they
+ * differ from @cfg's: entries NATed there are this service's, and stale.
+ */
+static void sipsteer_config_inherit(struct sipsteer_config *cfg,
+				    const struct sipsteer_config *old)
+{
+	const struct sipsteer_target *was = old->spec.targets;
+	int af;
+
+	for (af = 0; af < SIPSTEER_AF_COUNT; af++)
+		if (memcmp(&was[af], &cfg->spec.targets[af], sizeof(was[af])))
+			cfg->previous[af] = was[af];
+}
+
 static void sipsteer_count_flush(struct sipsteer_service *svc,
 				 unsigned int flushed)
 {
@@ -316,6 +259,8 @@ int sipsteer_service_add(struct sipsteer_net *sn,
 		err = -ENOMEM;
 		goto out_free;
 	}
+	if (!fresh)
+		sipsteer_config_inherit(cfg, svc->cfg);
 
 	if (fresh) {
 		svc->cfg = cfg;
@@ -390,6 +335,7 @@ int sipsteer_service_set(struct sipsteer_net *sn, const char *name,
 	if (!cfg)
 		return -ENOMEM;
 	memcpy(cfg->spec.targets, targets, sizeof(cfg->spec.targets));
+	sipsteer_config_inherit(cfg, old_cfg);
 
 	svc->cfg = cfg;
 	err = sipsteer_publish(sn, &old);
@@ -476,7 +422,7 @@ void sipsteer_service_stats(const struct sipsteer_service *svc,
 	memset(stats, 0, sizeof(*stats));
 	for_each_possible_cpu(cpu) {
 		const struct sipsteer_pcpu_stats *pcpu;
-		u64 steered, passed, bypassed;
+		u64 steered, passed, bypassed, refused;
 		unsigned int start;
 
 		pcpu = per_cpu_ptr(svc->stats, cpu);
@@ -485,19 +431,23 @@ void sipsteer_service_stats(const struct sipsteer_service *svc,
 			steered = u64_stats_read(&pcpu->steered);
 			passed = u64_stats_read(&pcpu->passed);
 			bypassed = u64_stats_read(&pcpu->bypassed);
+			refused = u64_stats_read(&pcpu->refused);
 		} while (u64_stats_fetch_retry(&pcpu->syncp, start));
 		stats->steered += steered;
 		stats->passed += passed;
 		stats->bypassed += bypassed;
+		stats->refused += refused;
 	}
 	stats->flushes = svc->flushes;
 	stats->flows_flushed = svc->flows_flushed;
 }
 
 /*
- * Namespace exit or module unload, after the NAT hooks are gone and a
- * grace period has passed: remove every flow the services NATed, so no
- * stale NAT outlives the module, and free everything.
+ * Namespace exit or module unload, after the NAT functions are gone and a
+ * grace period has passed: free everything. On unload, first remove every
+ * flow the services NATed, so no stale NAT outlives the module; a
+ * namespace being dismantled needs no walk, conntrack removes all of its
+ * entries itself.
  */
 void sipsteer_service_destroy_all(struct sipsteer_net *sn)
 {
@@ -507,7 +457,7 @@ void sipsteer_service_destroy_all(struct sipsteer_net *sn)
 	mutex_lock(&sn->lock);
 	table = rcu_replace_pointer(sn->table, NULL,
 				    lockdep_is_held(&sn->lock));
-	if (table)
+	if (table && check_net(sn->net))
 		sipsteer_flush(sn->net, table, NULL, NULL, false);
 	sipsteer_table_free(table);
 	list_for_each_entry_safe(svc, tmp, &sn->services, node) {

@@ -3,9 +3,9 @@
  * sipsteer: private interfaces between the module's files.
  *
  * Writers (netlink requests, netns exit) hold sipsteer_net.lock. The NAT
- * hook only reads sipsteer_net.table under RCU. A table and the configs
- * it points to are immutable once published; every change builds new
- * ones and frees the old ones after a grace period.
+ * core functions only read sipsteer_net.table under RCU. A table and the
+ * configs it points to are immutable once published; every change builds
+ * new ones and frees the old ones after a grace period.
  */
 #ifndef _SIPSTEER_H
 #define _SIPSTEER_H
@@ -43,11 +43,12 @@ struct sipsteer_target {
 	bool active;
 };
 
-/* Per-CPU flow counters, written by the NAT hook. */
+/* Per-CPU flow counters, written by the NAT core's check functions. */
 struct sipsteer_pcpu_stats {
 	u64_stats_t steered;
 	u64_stats_t passed;
 	u64_stats_t bypassed;
+	u64_stats_t refused;
 	struct u64_stats_sync syncp;
 };
 
@@ -55,6 +56,7 @@ struct sipsteer_stats {
 	u64 steered;
 	u64 passed;
 	u64 bypassed;
+	u64 refused;
 	u64 flushes;
 	u64 flows_flushed;
 };
@@ -79,13 +81,19 @@ sipsteer_target(const struct sipsteer_spec *spec, u16 l3num)
 
 struct sipsteer_service;
 
-/* Immutable snapshot of one service's configuration. */
+/*
+ * Immutable snapshot of one service's configuration. @previous holds the
+ * targets of the configuration it replaced, where they differ: an entry
+ * NATed there was NATed by this service (not by someone else's rule) and
+ * no longer fits.
+ */
 struct sipsteer_config {
 	struct rcu_head rcu;
-	/* Identity only (flush filter); the hook never dereferences it. */
+	/* Identity only (flush filter); the hooks never dereference it. */
 	const struct sipsteer_service *svc;
 	struct sipsteer_pcpu_stats __percpu *stats;
 	u32 generation;
+	struct sipsteer_target previous[SIPSTEER_AF_COUNT];
 	struct sipsteer_spec spec;
 };
 
@@ -113,6 +121,14 @@ struct sipsteer_table {
 	struct sipsteer_slot slots[];
 };
 
+/* The NAT core functions of one address family, see nat.c. */
+enum sipsteer_hook {
+	SIPSTEER_HOOK_STEER,		/* LOCAL_OUT: DNAT new flows */
+	SIPSTEER_HOOK_CHECK_OUT,	/* POST_ROUTING: before confirmation */
+	SIPSTEER_HOOK_CHECK_IN,		/* LOCAL_IN: before confirmation */
+	SIPSTEER_HOOK_COUNT
+};
+
 struct sipsteer_net {
 	struct net *net;
 	struct mutex lock;		/* writers */
@@ -121,13 +137,25 @@ struct sipsteer_net {
 	u32 generation;			/* bumped on every change */
 	struct sipsteer_table __rcu *table;
 	unsigned int hooked;		/* BIT(enum sipsteer_af) hooked */
-	struct nf_hook_ops ops[SIPSTEER_AF_COUNT];
+	struct nf_hook_ops ops[SIPSTEER_AF_COUNT][SIPSTEER_HOOK_COUNT];
+};
+
+/*
+ * What the NAT core's check functions decide for a new conntrack entry,
+ * and the counter it goes to (verdict.c).
+ */
+enum sipsteer_verdict {
+	SIPSTEER_NOT_MINE,		/* not a flow of any service: accept */
+	SIPSTEER_STEERED,		/* DNATed to the active target: accept */
+	SIPSTEER_PASSED,		/* no target for its family: accept */
+	SIPSTEER_BYPASSED,		/* bypass mark: accept */
+	SIPSTEER_REFUSED,		/* does not fit the table: drop */
 };
 
 /* Why a service operation failed, for netlink.c's error messages. */
 enum sipsteer_why {
 	SIPSTEER_WHY_NONE,
-	SIPSTEER_WHY_EXISTS,		/* name taken, no NLM_F_REPLACE */
+	SIPSTEER_WHY_EXISTS,		/* name taken, no REPLACE */
 	SIPSTEER_WHY_ENDPOINT_TAKEN,	/* endpoint of another service */
 	SIPSTEER_WHY_TOO_MANY,		/* SIPSTEER_MAX_SERVICES hit */
 	SIPSTEER_WHY_NOENT,		/* no such service */
@@ -164,9 +192,45 @@ int sipsteer_service_flush(struct sipsteer_net *sn, const char *name,
 void sipsteer_service_stats(const struct sipsteer_service *svc,
 			    struct sipsteer_stats *stats);
 void sipsteer_service_destroy_all(struct sipsteer_net *sn);
+
+/*
+ * Internals the KUnit tests (sipsteer_kunit.ko, kunit.c) call: exported,
+ * in the kernel's namespace for them, only when the kernel has KUnit.
+ */
+#if IS_ENABLED(CONFIG_KUNIT)
+#define EXPORT_SYMBOL_FOR_SIPSTEER_KUNIT(sym) \
+	EXPORT_SYMBOL_NS_GPL(sym, EXPORTED_FOR_KUNIT_TESTING)
+#else
+#define EXPORT_SYMBOL_FOR_SIPSTEER_KUNIT(sym)
+#endif
+
+/* table.c */
+struct sipsteer_table *
+sipsteer_table_build(const struct sipsteer_config *const *cfgs,
+		     unsigned int n_cfgs);
+void sipsteer_table_free(struct sipsteer_table *table);
 const struct sipsteer_config *
-sipsteer_table_lookup(const struct sipsteer_table *table,
-		      const struct nf_conntrack_tuple *tuple);
+sipsteer_table_find_dst(const struct sipsteer_table *table,
+			const struct nf_conntrack_tuple *tuple);
+const struct sipsteer_config *
+sipsteer_table_find_src(const struct sipsteer_table *table,
+			const struct nf_conntrack_tuple *tuple);
+
+/* verdict.c: pure functions of a conntrack entry's two tuples */
+enum sipsteer_verdict
+sipsteer_verdict_out(const struct sipsteer_table *table,
+		     const struct nf_conntrack_tuple *orig,
+		     const struct nf_conntrack_tuple *reply, u32 skb_mark,
+		     const struct sipsteer_config **cfgp);
+enum sipsteer_verdict
+sipsteer_verdict_in(const struct sipsteer_table *table,
+		    const struct nf_conntrack_tuple *orig,
+		    const struct sipsteer_config **cfgp);
+bool sipsteer_flush_match(const struct sipsteer_table *old,
+			  const struct sipsteer_table *new,
+			  const struct sipsteer_service *svc, bool all,
+			  const struct nf_conntrack_tuple *orig,
+			  const struct nf_conntrack_tuple *reply);
 
 /* nat.c */
 void sipsteer_nat_init(struct sipsteer_net *sn);

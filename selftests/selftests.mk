@@ -2,7 +2,7 @@
 # the module's demo (demo-kmod) and the benchmark (bench).
 
 SELFTEST_TOOLS := udpsend udpsink tcpecho tcpclient
-SELFTEST_NL_TOOLS := nlfuzz switchlat
+SELFTEST_NL_TOOLS := nlfuzz nlrandom stray switchlat
 SELFTEST_TOOL_BINS := $(addprefix $(BUILD)/tools/,$(SELFTEST_TOOLS) \
 	$(SELFTEST_NL_TOOLS))
 SELFTEST_TOOL_DEPS := selftests/tools/common.c selftests/tools/common.h

@@ -25,13 +25,16 @@ sst() { ip netns exec phone sipsteer "$@"; }
 # ADDR PORT -> ADDR:PORT, IPv6 in brackets.
 ap() { case "$1" in *:*) echo "[$1]:$2" ;; *) echo "$1:$2" ;; esac; }
 
-# Address set of one family for the case: VIP OTHER P1 P2.
+# Address set of one family for the case: VIP OTHER P1 P2, and the
+# phone's own address towards proxy1, PHONE.
 # shellcheck disable=SC2034
 use_family() {
 	if [ "$1" = 6 ]; then
 		VIP=fd00:9::10 OTHER=fd00:9::20 P1=fd00:9:1::2 P2=fd00:9:2::2
+		PHONE=fd00:9:1::1
 	else
 		VIP=10.9.0.10 OTHER=10.9.0.20 P1=10.9.1.2 P2=10.9.2.2
+		PHONE=10.9.1.1
 	fi
 }
 

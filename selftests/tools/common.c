@@ -3,13 +3,16 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 volatile int stop_requested;
 
@@ -141,4 +144,22 @@ void sleep_until(uint64_t deadline_ns)
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
 	       EINTR && !stop_requested)
 		;
+}
+
+int open_in_netns(const char *netns, int family, int type)
+{
+	char path[256];
+	int self, ns, fd;
+
+	self = open("/proc/self/ns/net", O_RDONLY);
+	snprintf(path, sizeof(path), "/run/netns/%s", netns);
+	ns = open(path, O_RDONLY);
+	if (self < 0 || ns < 0 || setns(ns, CLONE_NEWNET))
+		die("netns %s", netns);
+	fd = socket(family, type, 0);
+	if (fd < 0 || setns(self, CLONE_NEWNET))
+		die("socket in %s", netns);
+	close(ns);
+	close(self);
+	return fd;
 }

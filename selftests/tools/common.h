@@ -23,6 +23,11 @@ void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 /* Set by SIGINT/SIGTERM once stop_on_signals() installed the handler. */
 extern volatile int stop_requested;
 void stop_on_signals(void);
+/*
+ * A socket in the named network namespace (ip netns: /run/netns/NAME);
+ * the caller stays in its own. Dies on failure.
+ */
+int open_in_netns(const char *netns, int family, int type);
 /* Wire payload of the UDP tools: sequence and send time. */
 struct probe {
 	uint64_t seq;

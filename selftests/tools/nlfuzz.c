@@ -3,9 +3,12 @@
  * nlfuzz: send malformed and unauthorised sipsteer requests and check
  * that each is answered with the expected error and, where the module
  * rejects it, an extack message. Run it with CAP_NET_ADMIN for the
- * malformed cases, and with -u without it (each mutation: -EPERM).
+ * malformed cases, with -u without it (each mutation: -EPERM), and with
+ * -n as root of a user namespace that owns the network namespace (its
+ * services are its own, FLOWS_FLUSH is the initial namespace's).
+ * nlrandom sends random requests for a bounded time.
  *
- * usage: nlfuzz [-u] [-v]
+ * usage: nlfuzz [-u | -n]
  * Prints one "PASS"/"FAIL" line per case; exits 1 when any case failed.
  */
 #include "nl.h"
@@ -13,6 +16,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/genetlink.h>
 #include <linux/sipsteer.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -145,6 +149,16 @@ static void f_proto_icmp(struct nlmsghdr *nlh)
 	mnl_attr_put_u16(nlh, SIPSTEER_ADDR_A_PORT, 5060);
 }
 
+/* Inside the policy's 6..17, neither UDP nor TCP: the parser refuses. */
+static void f_proto_egp(struct nlmsghdr *nlh)
+{
+	uint32_t ip = htonl(0x0a09000a);
+
+	mnl_attr_put_u8(nlh, SIPSTEER_ADDR_A_PROTO, IPPROTO_EGP);
+	mnl_attr_put(nlh, SIPSTEER_ADDR_A_IPV4, 4, &ip);
+	mnl_attr_put_u16(nlh, SIPSTEER_ADDR_A_PORT, 5060);
+}
+
 static void f_port_0(struct nlmsghdr *nlh)
 {
 	uint32_t ip = htonl(0x0a09000a);
@@ -199,6 +213,7 @@ static void f_unknown_nested(struct nlmsghdr *nlh)
 ENDPOINT_CASE(b_ipv4_3, f_ipv4_3)
 ENDPOINT_CASE(b_ipv6_4, f_ipv6_4)
 ENDPOINT_CASE(b_proto_icmp, f_proto_icmp)
+ENDPOINT_CASE(b_proto_egp, f_proto_egp)
 ENDPOINT_CASE(b_port_0, f_port_0)
 ENDPOINT_CASE(b_port_u32, f_port_u32)
 ENDPOINT_CASE(b_both_families, f_both_families)
@@ -237,6 +252,33 @@ static void b_mark_u16(struct nlmsghdr *nlh)
 	mnl_attr_put_u16(nlh, SIPSTEER_A_BYPASS_MARK, 0x5e);
 }
 
+/* A mark with a bit outside its mask could never match. */
+static void b_mark_outside_mask(struct nlmsghdr *nlh)
+{
+	put_name(nlh, "fz1");
+	put_endpoints(nlh);
+	mnl_attr_put_u32(nlh, SIPSTEER_A_BYPASS_MARK, 0x1500);
+	mnl_attr_put_u32(nlh, SIPSTEER_A_BYPASS_MASK, 0x0f00);
+}
+
+static void b_replace_u32(struct nlmsghdr *nlh)
+{
+	put_name(nlh, "fz");
+	put_endpoints(nlh);
+	mnl_attr_put_u32(nlh, SIPSTEER_A_REPLACE, 1);
+}
+
+static void b_name_fz2(struct nlmsghdr *nlh)
+{
+	put_name(nlh, "fz2");
+}
+
+static void b_valid_fz2(struct nlmsghdr *nlh)
+{
+	b_name_fz2(nlh);
+	put_endpoints(nlh);
+}
+
 static void b_unknown_service(struct nlmsghdr *nlh)
 {
 	put_name(nlh, "no-such-service");
@@ -265,6 +307,19 @@ static void b_empty_endpoints(struct nlmsghdr *nlh)
 	list = mnl_attr_nest_start(nlh, SIPSTEER_A_TARGETS);
 	put_target4(nlh, 0x0a090202, 0);
 	mnl_attr_nest_end(nlh, list);
+	mnl_attr_put(nlh, SIPSTEER_A_REPLACE, 0, NULL);
+}
+
+static void b_set_replace(struct nlmsghdr *nlh)
+{
+	put_name(nlh, "fz");
+	mnl_attr_put(nlh, SIPSTEER_A_REPLACE, 0, NULL);
+}
+
+static void b_expect_gen_u16(struct nlmsghdr *nlh)
+{
+	put_name(nlh, "fz");
+	mnl_attr_put_u16(nlh, SIPSTEER_A_EXPECT_GENERATION, 1);
 }
 
 static void b_target_proto(struct nlmsghdr *nlh)
@@ -309,47 +364,67 @@ static void b_nothing(struct nlmsghdr *nlh)
 
 static const struct fuzz_case admin_cases[] = {
 	{ "new: valid service fz (setup)", SIPSTEER_CMD_SERVICE_NEW,
-	  NLM_F_CREATE | NLM_F_EXCL, b_valid, { 0 }, 0 },
-	{ "new: NAME missing", SIPSTEER_CMD_SERVICE_NEW, NLM_F_CREATE,
+	  0, b_valid, { 0 }, 0 },
+	{ "new: NAME missing", SIPSTEER_CMD_SERVICE_NEW, 0,
 	  b_no_name, E_MISSING, NEED_EXTACK },
-	{ "new: ENDPOINTS missing", SIPSTEER_CMD_SERVICE_NEW, NLM_F_CREATE,
+	{ "new: ENDPOINTS missing", SIPSTEER_CMD_SERVICE_NEW, 0,
 	  b_no_endpoints, E_MISSING, NEED_EXTACK },
-	{ "new: NAME not a string", SIPSTEER_CMD_SERVICE_NEW, NLM_F_CREATE,
+	{ "new: NAME not a string", SIPSTEER_CMD_SERVICE_NEW, 0,
 	  b_name_u32, E_POLICY, NEED_EXTACK },
-	{ "new: NAME of 63 bytes", SIPSTEER_CMD_SERVICE_NEW, NLM_F_CREATE,
+	{ "new: NAME of 63 bytes", SIPSTEER_CMD_SERVICE_NEW, 0,
 	  b_name_long, E_POLICY, NEED_EXTACK },
-	{ "new: NAME empty", SIPSTEER_CMD_SERVICE_NEW, NLM_F_CREATE,
+	{ "new: NAME empty", SIPSTEER_CMD_SERVICE_NEW, 0,
 	  b_name_empty, E_POLICY, NEED_EXTACK },
 	{ "new: NAME with a control character", SIPSTEER_CMD_SERVICE_NEW,
-	  NLM_F_CREATE, b_name_ctrl, E_POLICY, NEED_EXTACK },
-	{ "new: IPV4 of 3 bytes", SIPSTEER_CMD_SERVICE_NEW, NLM_F_CREATE,
+	  0, b_name_ctrl, E_POLICY, NEED_EXTACK },
+	{ "new: IPV4 of 3 bytes", SIPSTEER_CMD_SERVICE_NEW, 0,
 	  b_ipv4_3, E_POLICY, NEED_EXTACK },
-	{ "new: IPV6 of 4 bytes", SIPSTEER_CMD_SERVICE_NEW, NLM_F_CREATE,
+	{ "new: IPV6 of 4 bytes", SIPSTEER_CMD_SERVICE_NEW, 0,
 	  b_ipv6_4, E_POLICY, NEED_EXTACK },
-	{ "new: PROTO ICMP", SIPSTEER_CMD_SERVICE_NEW, NLM_F_CREATE,
+	{ "new: PROTO ICMP", SIPSTEER_CMD_SERVICE_NEW, 0,
 	  b_proto_icmp, E_POLICY, NEED_EXTACK },
-	{ "new: PORT 0", SIPSTEER_CMD_SERVICE_NEW, NLM_F_CREATE,
+	{ "new: PROTO EGP", SIPSTEER_CMD_SERVICE_NEW, 0,
+	  b_proto_egp, { EINVAL }, NEED_EXTACK },
+	{ "new: PORT 0", SIPSTEER_CMD_SERVICE_NEW, 0,
 	  b_port_0, E_POLICY, NEED_EXTACK },
-	{ "new: PORT as u32", SIPSTEER_CMD_SERVICE_NEW, NLM_F_CREATE,
+	{ "new: PORT as u32", SIPSTEER_CMD_SERVICE_NEW, 0,
 	  b_port_u32, E_POLICY, NEED_EXTACK },
 	{ "new: endpoint with IPV4 and IPV6", SIPSTEER_CMD_SERVICE_NEW,
-	  NLM_F_CREATE, b_both_families, E_POLICY, NEED_EXTACK },
+	  0, b_both_families, E_POLICY, NEED_EXTACK },
 	{ "new: endpoint without address", SIPSTEER_CMD_SERVICE_NEW,
-	  NLM_F_CREATE, b_no_address, E_POLICY, NEED_EXTACK },
+	  0, b_no_address, E_POLICY, NEED_EXTACK },
 	{ "new: unknown attribute in an endpoint", SIPSTEER_CMD_SERVICE_NEW,
-	  NLM_F_CREATE, b_unknown_nested, E_POLICY, NEED_EXTACK },
+	  0, b_unknown_nested, E_POLICY, NEED_EXTACK },
 	{ "new: unknown top-level attribute", SIPSTEER_CMD_SERVICE_NEW,
-	  NLM_F_CREATE, b_unknown_top, E_POLICY, NEED_EXTACK },
+	  0, b_unknown_top, E_POLICY, NEED_EXTACK },
 	{ "new: ENDPOINTS not nested", SIPSTEER_CMD_SERVICE_NEW,
-	  NLM_F_CREATE, b_endpoints_u32, E_POLICY, NEED_EXTACK },
-	{ "new: 17 endpoints", SIPSTEER_CMD_SERVICE_NEW, NLM_F_CREATE,
+	  0, b_endpoints_u32, E_POLICY, NEED_EXTACK },
+	{ "new: 17 endpoints", SIPSTEER_CMD_SERVICE_NEW, 0,
 	  b_too_many_endpoints, E_LIMIT, NEED_EXTACK },
 	{ "new: BYPASS_MARK of 2 bytes", SIPSTEER_CMD_SERVICE_NEW,
-	  NLM_F_CREATE, b_mark_u16, E_POLICY, NEED_EXTACK },
-	{ "new: existing name without replace", SIPSTEER_CMD_SERVICE_NEW,
-	  NLM_F_CREATE | NLM_F_EXCL, b_valid, { EEXIST }, NEED_EXTACK },
-	{ "new: replace with empty ENDPOINTS", SIPSTEER_CMD_SERVICE_NEW,
-	  NLM_F_REPLACE, b_empty_endpoints, { 0 }, 0 },
+	  0, b_mark_u16, E_POLICY, NEED_EXTACK },
+	{ "new: BYPASS_MARK outside BYPASS_MASK", SIPSTEER_CMD_SERVICE_NEW,
+	  0, b_mark_outside_mask, { EINVAL }, NEED_EXTACK },
+	{ "new: REPLACE not a flag", SIPSTEER_CMD_SERVICE_NEW, 0,
+	  b_replace_u32, E_POLICY, NEED_EXTACK },
+	{ "new: existing name without REPLACE", SIPSTEER_CMD_SERVICE_NEW,
+	  0, b_valid, { EEXIST }, NEED_EXTACK },
+	{ "new: REPLACE with empty ENDPOINTS", SIPSTEER_CMD_SERVICE_NEW,
+	  0, b_empty_endpoints, { 0 }, 0 },
+	/* nlmsg_flags carry no meaning of the family's: refused. */
+	{ "new: NLM_F_CREATE", SIPSTEER_CMD_SERVICE_NEW, NLM_F_CREATE,
+	  b_valid_fz2, { EINVAL }, NEED_EXTACK },
+	{ "new: NLM_F_EXCL", SIPSTEER_CMD_SERVICE_NEW, NLM_F_EXCL,
+	  b_valid_fz2, { EINVAL }, NEED_EXTACK },
+	{ "new: NLM_F_REPLACE", SIPSTEER_CMD_SERVICE_NEW, NLM_F_REPLACE,
+	  b_valid_fz2, { EINVAL }, NEED_EXTACK },
+	/* REPLACE|EXCL is NLM_F_DUMP: a do-only command has no dump. */
+	{ "new: NLM_F_REPLACE|NLM_F_EXCL", SIPSTEER_CMD_SERVICE_NEW,
+	  NLM_F_REPLACE | NLM_F_EXCL, b_valid_fz2, { EOPNOTSUPP }, 0 },
+	{ "get: none of those created fz2", SIPSTEER_CMD_SERVICE_GET, 0,
+	  b_name_fz2, { ENOENT }, NEED_EXTACK },
+	{ "get: NLM_F_CREATE", SIPSTEER_CMD_SERVICE_GET, NLM_F_CREATE,
+	  b_name_fz, { EINVAL }, NEED_EXTACK },
 	{ "set: unknown service", SIPSTEER_CMD_SERVICE_SET, 0,
 	  b_unknown_service, { ENOENT }, NEED_EXTACK },
 	{ "set: NAME missing", SIPSTEER_CMD_SERVICE_SET, 0,
@@ -360,6 +435,10 @@ static const struct fuzz_case admin_cases[] = {
 	  b_two_v4_targets, E_POLICY, NEED_EXTACK },
 	{ "set: stale EXPECT_GENERATION", SIPSTEER_CMD_SERVICE_SET, 0,
 	  b_stale_generation, { ESTALE }, NEED_EXTACK },
+	{ "set: EXPECT_GENERATION of 2 bytes", SIPSTEER_CMD_SERVICE_SET, 0,
+	  b_expect_gen_u16, E_POLICY, NEED_EXTACK },
+	{ "set: REPLACE (a SERVICE_NEW attribute)", SIPSTEER_CMD_SERVICE_SET,
+	  0, b_set_replace, E_POLICY, NEED_EXTACK },
 	{ "get: unknown service", SIPSTEER_CMD_SERVICE_GET, 0,
 	  b_unknown_service, { ENOENT }, NEED_EXTACK },
 	{ "stats: unknown service", SIPSTEER_CMD_STATS_GET, 0,
@@ -376,7 +455,7 @@ static const struct fuzz_case admin_cases[] = {
 
 /* Without CAP_NET_ADMIN: every mutation refused, reads allowed. */
 static const struct fuzz_case unpriv_cases[] = {
-	{ "unprivileged new", SIPSTEER_CMD_SERVICE_NEW, NLM_F_CREATE,
+	{ "unprivileged new", SIPSTEER_CMD_SERVICE_NEW, 0,
 	  b_valid, { EPERM }, 0 },
 	{ "unprivileged set", SIPSTEER_CMD_SERVICE_SET, 0,
 	  b_name_fz, { EPERM }, 0 },
@@ -386,6 +465,22 @@ static const struct fuzz_case unpriv_cases[] = {
 	  b_name_fz, { EPERM }, 0 },
 	{ "unprivileged get of a missing service", SIPSTEER_CMD_SERVICE_GET,
 	  0, b_unknown_service, { ENOENT }, NEED_EXTACK },
+};
+
+/*
+ * Root of a user namespace that owns the network namespace: manages its
+ * own services, but a flush (a walk of the conntrack table all
+ * namespaces share, under its global mutex) is refused.
+ */
+static const struct fuzz_case userns_cases[] = {
+	{ "userns root: new", SIPSTEER_CMD_SERVICE_NEW, 0,
+	  b_valid, { 0 }, 0 },
+	{ "userns root: set", SIPSTEER_CMD_SERVICE_SET, 0,
+	  b_name_fz, { 0 }, 0 },
+	{ "userns root: flush", SIPSTEER_CMD_FLOWS_FLUSH, 0,
+	  b_name_fz, { EPERM }, 0 },
+	{ "userns root: del", SIPSTEER_CMD_SERVICE_DEL, 0,
+	  b_name_fz, { 0 }, 0 },
 };
 
 /* SIPSTEER_MAX_SERVICES services fit in a namespace, one more does not. */
@@ -398,7 +493,7 @@ static int service_limit(struct nl *nl)
 
 	for (i = 0; i <= SIPSTEER_MAX_SERVICES; i++) {
 		snprintf(name, sizeof(name), "limit%d", i);
-		nlh = nl_request(nl, SIPSTEER_CMD_SERVICE_NEW, NLM_F_CREATE);
+		nlh = nl_request(nl, SIPSTEER_CMD_SERVICE_NEW, 0);
 		put_name(nlh, name);
 		list = mnl_attr_nest_start(nlh, SIPSTEER_A_ENDPOINTS);
 		put_endpoint4(nlh, IPPROTO_UDP, (uint16_t)(6000 + i));
@@ -428,6 +523,57 @@ static int service_limit(struct nl *nl)
 	return failed ? -1 : 0;
 }
 
+/*
+ * The family's policies as the core dumps them (CTRL_CMD_GETPOLICY):
+ * every attribute of every command is written out, so a policy the dump
+ * cannot describe shows as a kernel warning, which the caller checks.
+ */
+static int policy_dump(struct nl *nl)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->buf);
+	unsigned int parts = 0;
+	struct genlmsghdr *g;
+	char buf[16384];
+	int err = 0;
+	ssize_t n;
+
+	nlh->nlmsg_type = GENL_ID_CTRL;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = ++nl->seq;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = CTRL_CMD_GETPOLICY;
+	g->version = 1;
+	mnl_attr_put_u16(nlh, CTRL_ATTR_FAMILY_ID, nl->family);
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+		err = -errno;
+	while (!err) {
+		const struct nlmsghdr *r = (const void *)buf;
+		int len;
+
+		n = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
+		if (n < 0) {
+			err = -errno;
+			break;
+		}
+		len = (int)n;
+		for (; mnl_nlmsg_ok(r, len); r = mnl_nlmsg_next(r, &len)) {
+			if (r->nlmsg_type == NLMSG_ERROR) {
+				err = ((const struct nlmsgerr *)
+				       mnl_nlmsg_get_payload(r))->error;
+				break;
+			}
+			if (r->nlmsg_type == NLMSG_DONE)
+				goto done;
+			parts++;
+		}
+	}
+done:
+	printf("%s policy dump: %s, %u messages\n",
+	       err || !parts ? "FAIL" : "PASS",
+	       err ? strerrorname_np(-err) : "success", parts);
+	return err || !parts ? -1 : 0;
+}
+
 static int run_case(struct nl *nl, const struct fuzz_case *c)
 {
 	struct nlmsghdr *nlh = nl_request(nl, c->cmd, c->flags);
@@ -454,13 +600,20 @@ int main(int argc, char **argv)
 	struct nl nl;
 	int failed = 0, c, err;
 
-	while ((c = getopt(argc, argv, "u")) != -1) {
-		if (c != 'u') {
+	while ((c = getopt(argc, argv, "un")) != -1) {
+		switch (c) {
+		case 'u':
+			cases = unpriv_cases;
+			n = sizeof(unpriv_cases) / sizeof(unpriv_cases[0]);
+			break;
+		case 'n':
+			cases = userns_cases;
+			n = sizeof(userns_cases) / sizeof(userns_cases[0]);
+			break;
+		default:
 			errno = 0;
-			die("usage: nlfuzz [-u]");
+			die("usage: nlfuzz [-u | -n]");
 		}
-		cases = unpriv_cases;
-		n = sizeof(unpriv_cases) / sizeof(unpriv_cases[0]);
 	}
 	err = nl_open(&nl);
 	if (err) {
@@ -471,7 +624,8 @@ int main(int argc, char **argv)
 		failed += run_case(&nl, &cases[i]) ? 1 : 0;
 	if (cases == admin_cases) {
 		failed += service_limit(&nl) ? 1 : 0;
-		n++;
+		failed += policy_dump(&nl) ? 1 : 0;
+		n += 2;
 	}
 	nl_close(&nl);
 	printf("%zu cases, %d failed\n", n, failed);

@@ -23,11 +23,9 @@
 #include "nl.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/sipsteer.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,24 +37,6 @@ struct end {
 	socklen_t len;
 	int fd;		/* receiver, in the proxy's namespace */
 };
-
-static int open_in_netns(const char *netns, int family, int type)
-{
-	char path[256];
-	int self, ns, fd;
-
-	self = open("/proc/self/ns/net", O_RDONLY);
-	snprintf(path, sizeof(path), "/run/netns/%s", netns);
-	ns = open(path, O_RDONLY);
-	if (self < 0 || ns < 0 || setns(ns, CLONE_NEWNET))
-		die("netns %s", netns);
-	fd = socket(family, type, 0);
-	if (fd < 0 || setns(self, CLONE_NEWNET))
-		die("socket in %s", netns);
-	close(ns);
-	close(self);
-	return fd;
-}
 
 static void parse_end(const char *arg, struct end *e)
 {

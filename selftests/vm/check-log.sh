@@ -13,7 +13,7 @@ log=$1
 # Kernel log lines that mean a bug. Levels come from `dmesg -r` (<N>).
 bad='WARNING:|BUG:|Oops|general protection|Call Trace|UBSAN|refcount_t|'\
 'list_(add|del) corruption|rcu.*stall|kernel BUG|blocked for more than|'\
-'unreferenced object|double free|use-after-free'
+'unreferenced object|suspected memory leak|double free|use-after-free'
 # Expected at load time for an out-of-tree, unsigned module.
 benign='taints kernel|module verification failed'
 

@@ -11,7 +11,10 @@
 #   VM_TIMEOUT seconds (default 1200), VM_SMP (default 2), VM_QUIET=1
 #   to keep the console off stdout, BENCH_ROUNDS and BENCH_SECONDS for
 #   --mode bench (--mode bench-failover reads $BUILD/vm/bench-failover.env,
-#   written by selftests/bench/failover-vm.sh).
+#   written by selftests/bench/failover-vm.sh). VM_KROOT boots a prebuilt
+#   kernel instead of Debian's (boot/vmlinuz-KVER and lib/modules/KVER
+#   under it: selftests/debug/run.sh's debug kernel), VM_APPEND adds kernel
+#   parameters, VM_MEM sets the guest's MiB (default 1024).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 project=$(cd "$here/../.." && pwd)
@@ -41,22 +44,27 @@ if [ "$mode" = tests ] && [ ${#scripts[@]} -eq 0 ]; then
 	done
 fi
 
-# The kernel the module was built for: the headers' UTS release.
-kver=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' \
-	"$KDIR/include/generated/utsrelease.h")
-[ -n "$kver" ] || { echo "vm: no kernel release in $KDIR" >&2; exit 1; }
-kcache=$project/.cache/kernel/$kver
-kroot=$kcache/root
 module=${MODULE:-$project/kmod/sipsteer.ko}
 [ -e "$module" ] || { echo "vm: $module not built (make module)" >&2; exit 1; }
-
-"$here/fetch-kernel.sh" "$kver" "$kcache" || exit 1
+if [ -n "${VM_KROOT:-}" ]; then
+	kroot=$VM_KROOT
+	kver=$(ls "$kroot/lib/modules")
+else
+	# The kernel the module was built for: the headers' UTS release.
+	kver=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' \
+		"$KDIR/include/generated/utsrelease.h")
+	[ -n "$kver" ] || { echo "vm: no kernel release in $KDIR" >&2; exit 1; }
+	kcache=$project/.cache/kernel/$kver
+	kroot=$kcache/root
+	"$here/fetch-kernel.sh" "$kver" "$kcache" || exit 1
+fi
 
 vmdir=$BUILD/vm
 mkdir -p "$vmdir"
 initrd=$vmdir/initramfs-$kver.cpio.gz
 if [ ! -e "$initrd" ] || [ "$here/init" -nt "$initrd" ] ||
-   [ "$here/mkinitramfs.sh" -nt "$initrd" ]; then
+   [ "$here/mkinitramfs.sh" -nt "$initrd" ] ||
+   [ "$kroot/lib/modules/$kver/modules.dep" -nt "$initrd" ]; then
 	"$here/mkinitramfs.sh" "$kroot" "$kver" "$initrd" || exit 1
 fi
 
@@ -80,9 +88,9 @@ echo "vm: $kver, $mode${scripts:+: ${scripts[*]##*/}}; console log in $log"
 start=$(date +%s)
 timeout -k 10 "${VM_TIMEOUT:-1200}" \
 	qemu-system-x86_64 -accel tcg -nographic -no-reboot \
-	-m 1024 -smp "${VM_SMP:-2}" \
+	-m "${VM_MEM:-1024}" -smp "${VM_SMP:-2}" \
 	-kernel "$kroot/boot/vmlinuz-$kver" -initrd "$initrd" \
-	-append "console=ttyS0 loglevel=1 panic=-1 mitigations=off sipsteer_job=$job" \
+	-append "console=ttyS0 loglevel=1 panic=-1 mitigations=off sipsteer_job=$job ${VM_APPEND:-}" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-nic none < /dev/null 2>&1 | sed -u 's/\r//g' |
 	if [ -n "${VM_QUIET:-}" ]; then cat > "$log"; else tee "$log" |

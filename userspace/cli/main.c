@@ -51,6 +51,12 @@ int cli_handle(struct cli *c)
 			SIPSTEER_GENL_NAME);
 		return EXIT_NOMODULE;
 	}
+	if (err == -EPROTONOSUPPORT) {
+		fprintf(stderr, "sipsteer: the loaded sipsteer module speaks "
+			"a netlink ABI older than version %d\n",
+			SIPSTEER_GENL_VERSION);
+		return EXIT_FAILED;
+	}
 	if (err) {
 		fprintf(stderr, "sipsteer: netlink: %s\n", strerror(-err));
 		return EXIT_FAILED;

@@ -40,9 +40,9 @@ static void print_targets(FILE *f, const struct sipsteer_service *svc,
 static void print_counters(FILE *f, const struct sipsteer_stats *st)
 {
 	fprintf(f, "steered %" PRIu64 " passed %" PRIu64 " bypassed %" PRIu64
-		" flushes %" PRIu64 " flushed %" PRIu64,
+		" refused %" PRIu64 " flushes %" PRIu64 " flushed %" PRIu64,
 		st->flows_steered, st->flows_passed, st->flows_bypassed,
-		st->flushes, st->flows_flushed);
+		st->flows_refused, st->flushes, st->flows_flushed);
 }
 
 void print_service(FILE *f, const struct sipsteer_service *svc)
@@ -125,6 +125,7 @@ static void json_counters(struct json *j, const struct sipsteer_stats *st)
 	json_uint(j, "flows_steered", st->flows_steered);
 	json_uint(j, "flows_passed", st->flows_passed);
 	json_uint(j, "flows_bypassed", st->flows_bypassed);
+	json_uint(j, "flows_refused", st->flows_refused);
 	json_uint(j, "flushes", st->flushes);
 	json_uint(j, "flows_flushed", st->flows_flushed);
 	json_obj_end(j);

@@ -35,6 +35,11 @@ int sipsteer_open(struct sipsteer **hp)
 		err = -EBADMSG;
 		goto out;
 	}
+	/* A module from before the ABI was frozen: fail here, not later. */
+	if (info.version < SIPSTEER_GENL_VERSION_MIN) {
+		err = -EPROTONOSUPPORT;
+		goto out;
+	}
 	h->family = info.id;
 	h->version = info.version;
 	h->events_group = info.events_group;

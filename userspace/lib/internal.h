@@ -67,6 +67,12 @@ int nl_talk(struct mnl_socket *nl, uint32_t *seq, struct nlmsghdr *req,
 	    nl_data_cb cb, void *arg, struct nl_ext *ext);
 int nl_open(int bus, struct mnl_socket **out);
 
+/*
+ * The oldest family version the library speaks: 2 froze the ABI (REPLACE
+ * became an attribute); later versions only add to it.
+ */
+#define SIPSTEER_GENL_VERSION_MIN	2
+
 struct sipsteer {
 	struct mnl_socket *nl;
 	uint32_t seq;
@@ -91,6 +97,9 @@ struct nlmsghdr *sipsteer_msg_start(void *buf, uint16_t family, uint8_t cmd,
 				    uint16_t flags);
 int sipsteer_msg_put_service(struct nlmsghdr *nlh,
 			     const struct sipsteer_service *svc);
+int sipsteer_msg_put_new(struct nlmsghdr *nlh,
+			 const struct sipsteer_service *svc,
+			 enum sipsteer_new_mode mode);
 int sipsteer_msg_put_addrs(struct nlmsghdr *nlh, uint16_t type,
 			   const struct sipsteer_addr *addrs, unsigned int n);
 

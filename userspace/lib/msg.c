@@ -100,3 +100,18 @@ int sipsteer_msg_put_service(struct nlmsghdr *nlh,
 	}
 	return 0;
 }
+
+/* SERVICE_NEW's attributes: the service, and REPLACE to replace it. */
+int sipsteer_msg_put_new(struct nlmsghdr *nlh,
+			 const struct sipsteer_service *svc,
+			 enum sipsteer_new_mode mode)
+{
+	int err;
+
+	err = sipsteer_msg_put_service(nlh, svc);
+	if (err)
+		return err;
+	if (mode == SIPSTEER_REPLACE)
+		mnl_attr_put(nlh, SIPSTEER_A_REPLACE, 0, NULL);
+	return 0;
+}

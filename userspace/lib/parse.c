@@ -85,6 +85,9 @@ static int stats_attr_cb(const struct nlattr *attr, void *data)
 	case SIPSTEER_STATS_A_FLOWS_FLUSHED:
 		field = &st->flows_flushed;
 		break;
+	case SIPSTEER_STATS_A_FLOWS_REFUSED:
+		field = &st->flows_refused;
+		break;
 	default:
 		return MNL_CB_OK;
 	}

@@ -88,14 +88,10 @@ int sipsteer_service_new(struct sipsteer *h,
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
-	uint16_t flags;
 	int err;
 
-	flags = mode == SIPSTEER_REPLACE ? NLM_F_CREATE | NLM_F_REPLACE :
-					   NLM_F_CREATE | NLM_F_EXCL;
-	nlh = sipsteer_msg_start(buf, h->family, SIPSTEER_CMD_SERVICE_NEW,
-				 flags);
-	err = sipsteer_msg_put_service(nlh, svc);
+	nlh = sipsteer_msg_start(buf, h->family, SIPSTEER_CMD_SERVICE_NEW, 0);
+	err = sipsteer_msg_put_new(nlh, svc, mode);
 	if (err)
 		return err;
 	return talk(h, nlh, NULL, NULL);

@@ -41,6 +41,7 @@ struct sipsteer_stats {
 	uint64_t flows_bypassed;
 	uint64_t flushes;
 	uint64_t flows_flushed;
+	uint64_t flows_refused;
 };
 
 /* Which optional parts of a struct sipsteer_service are meaningful. */
@@ -80,7 +81,11 @@ typedef int (*sipsteer_service_cb)(const struct sipsteer_service *svc,
 				   void *arg);
 typedef int (*sipsteer_event_cb)(const struct sipsteer_event *ev, void *arg);
 
-/* Handle. -ENOENT from open: the family is not registered (no module). */
+/*
+ * Handle. -ENOENT from open: the family is not registered (no module);
+ * -EPROTONOSUPPORT: the module speaks a netlink ABI older than version 2,
+ * the first this library knows.
+ */
 int sipsteer_open(struct sipsteer **hp);
 void sipsteer_close(struct sipsteer *h);
 int sipsteer_fd(const struct sipsteer *h);

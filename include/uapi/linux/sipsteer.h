@@ -5,7 +5,10 @@
  * Generic netlink ABI shared by the kernel module, the netlink client
  * library, the CLI and the controller. Versioning is additive only: new
  * commands and attributes are appended, nothing is renumbered or removed.
- * Documentation/netlink/specs/sipsteer.yaml describes the same ABI.
+ * Version 2 froze it (REPLACE became an attribute; requests carry no
+ * nlmsg_flags beyond NLM_F_REQUEST, NLM_F_ACK and NLM_F_ECHO, NLM_F_DUMP
+ * for the GET dumps). Documentation/netlink/specs/sipsteer.yaml describes
+ * the same ABI.
  */
 #ifndef _UAPI_LINUX_SIPSTEER_H
 #define _UAPI_LINUX_SIPSTEER_H
@@ -13,7 +16,7 @@
 #include <linux/types.h>
 
 #define SIPSTEER_GENL_NAME	"sipsteer"
-#define SIPSTEER_GENL_VERSION	1
+#define SIPSTEER_GENL_VERSION	2
 #define SIPSTEER_MCGRP_EVENTS	"events"
 
 /* Service names: 1..31 printable bytes, NUL-terminated on the wire. */
@@ -25,13 +28,15 @@
 
 /*
  * Commands. Every mutation needs CAP_NET_ADMIN in the namespace's user
- * namespace and is announced on the "events" group with the same command
- * number (SERVICE_NEW, SERVICE_DEL, SERVICE_SET, FLOWS_FLUSH).
+ * namespace (FLOWS_FLUSH: in the initial one) and is announced on the
+ * "events" group with the same command number (SERVICE_NEW, SERVICE_DEL,
+ * SERVICE_SET, FLOWS_FLUSH).
  *
  * SERVICE_NEW: NAME, ENDPOINTS required (may be empty: nothing is
- *	steered, the targets are kept); BYPASS_MARK, BYPASS_MASK,
- *	TARGETS optional. An existing service of that name is replaced only
- *	with NLM_F_REPLACE (-EEXIST otherwise); a replace keeps the counters.
+ *	steered, the targets are kept); BYPASS_MARK, BYPASS_MASK (the mark
+ *	may have no bit outside the mask), TARGETS, REPLACE optional. An
+ *	existing service of that name is replaced only with REPLACE
+ *	(-EEXIST otherwise); a replace keeps the counters.
  * SERVICE_DEL: NAME. The service's steered flows are flushed.
  * SERVICE_GET: do (NAME) or dump; replies carry the whole service,
  *	its GENERATION and STATS. Dumps set NLM_F_DUMP_INTR when the
@@ -44,7 +49,8 @@
  * STATS_GET: do (NAME) or dump; replies carry NAME, GENERATION, STATS.
  * FLOWS_FLUSH: NAME; removes the conntrack entries of the service's
  *	flows that do not point at the active target, or all of them with
- *	FLUSH_ALL. The reply carries FLUSHED (entries removed).
+ *	FLUSH_ALL; entries NATed by someone else's rules are left alone.
+ *	The reply carries FLUSHED (entries removed).
  */
 enum sipsteer_cmd {
 	SIPSTEER_CMD_UNSPEC,
@@ -72,6 +78,7 @@ enum sipsteer_attr {
 	SIPSTEER_A_STATS,		/* nest of SIPSTEER_STATS_A_* */
 	SIPSTEER_A_FLUSH_ALL,		/* flag, FLOWS_FLUSH only */
 	SIPSTEER_A_FLUSHED,		/* u32, FLOWS_FLUSH reply */
+	SIPSTEER_A_REPLACE,		/* flag, SERVICE_NEW only */
 
 	__SIPSTEER_A_MAX,
 	SIPSTEER_A_MAX = __SIPSTEER_A_MAX - 1
@@ -104,10 +111,15 @@ enum sipsteer_addr_attr {
 };
 
 /*
- * Counters, summed over CPUs. The NAT hook sees only the first packet of
+ * Counters, summed over CPUs. The module sees only the first packet of
  * each new flow (conntrack NATs the rest), so counters are per flow: a
  * per-packet counter would put a cost on every packet that nftables'
  * dnat does not pay. Conntrack accounting gives per-flow packet counts.
+ * A flow is counted once, just before conntrack confirms its entry.
+ * Refused: a new local flow whose entry was NATed from a table that a
+ * change replaced before the entry was confirmed (its next packet is
+ * steered by the new one), or a new UDP entry from an endpoint that is
+ * not the active target of its family (a server found dead).
  */
 enum sipsteer_stats_attr {
 	SIPSTEER_STATS_A_UNSPEC,
@@ -117,6 +129,7 @@ enum sipsteer_stats_attr {
 	SIPSTEER_STATS_A_FLOWS_BYPASSED, /* u64: matched, bypass mark set */
 	SIPSTEER_STATS_A_FLUSHES,	/* u64: switches and explicit flushes */
 	SIPSTEER_STATS_A_FLOWS_FLUSHED,	/* u64: conntrack entries removed */
+	SIPSTEER_STATS_A_FLOWS_REFUSED,	/* u64: new entries dropped, below */
 
 	__SIPSTEER_STATS_A_MAX,
 	SIPSTEER_STATS_A_MAX = __SIPSTEER_STATS_A_MAX - 1

@@ -207,7 +207,10 @@ static struct sipsteer_service sample(void)
 				 "0x5e", "active", "192.0.2.11:5062"), 0);
 	svc.has |= SIPSTEER_HAS_GENERATION | SIPSTEER_HAS_STATS;
 	svc.generation = 4;
-	svc.stats = (struct sipsteer_stats){ 10, 2, 1, 3, 7 };
+	svc.stats = (struct sipsteer_stats){
+		.flows_steered = 10, .flows_passed = 2, .flows_bypassed = 1,
+		.flushes = 3, .flows_flushed = 7,
+	};
 	return svc;
 }
 
@@ -225,7 +228,7 @@ static void test_print_service(void **state)
 		"  endpoint tcp [2001:db8::10]:5060\n"
 		"  active 192.0.2.11:5062\n"
 		"  bypass-mark 0x5e/0xffffffff\n"
-		"  flows steered 10 passed 2 bypassed 1 flushes 3 flushed 7\n");
+		"  flows steered 10 passed 2 bypassed 1 refused 0 flushes 3 flushed 7\n");
 	free(c.text);
 
 	/* One line per target. */
@@ -260,7 +263,7 @@ static void test_print_service(void **state)
 	cap_open(&c);
 	print_stats(c.f, &svc);
 	assert_string_equal(cap_close(&c),
-		"sip generation 4 steered 10 passed 2 bypassed 1 flushes 3 flushed 7\n");
+		"sip generation 4 steered 10 passed 2 bypassed 1 refused 0 flushes 3 flushed 7\n");
 	free(c.text);
 }
 
@@ -281,7 +284,8 @@ static void test_json_service(void **state)
 		"\"targets\":[{\"addr\":\"192.0.2.11\",\"port\":5062}],"
 		"\"bypass_mark\":94,\"bypass_mask\":4294967295,"
 		"\"stats\":{\"flows_steered\":10,\"flows_passed\":2,"
-		"\"flows_bypassed\":1,\"flushes\":3,\"flows_flushed\":7}}");
+		"\"flows_bypassed\":1,\"flows_refused\":0,\"flushes\":3,"
+		"\"flows_flushed\":7}}");
 	sb_free(&sb);
 
 	sb_init(&sb);
@@ -290,7 +294,8 @@ static void test_json_service(void **state)
 	assert_string_equal(sb_str(&sb),
 		"{\"name\":\"sip\",\"generation\":4,"
 		"\"stats\":{\"flows_steered\":10,\"flows_passed\":2,"
-		"\"flows_bypassed\":1,\"flushes\":3,\"flows_flushed\":7}}");
+		"\"flows_bypassed\":1,\"flows_refused\":0,\"flushes\":3,"
+		"\"flows_flushed\":7}}");
 	sb_free(&sb);
 
 	/* Inactive, target port kept: empty list, no port key. */

@@ -39,8 +39,8 @@ static struct sipsteer_addr addr(const char *s, uint8_t proto)
 static void test_service_new(void **state)
 {
 	static const uint8_t want[] = {
-		0x5c, 0, 0, 0,	0x20, 0x00,  0x01, 0x06,  0, 0, 0, 0,  0, 0, 0, 0,
-		0x01, 0x01, 0, 0,			/* NEW, version 1 */
+		0x5c, 0, 0, 0,	0x20, 0x00,  0x01, 0x00,  0, 0, 0, 0,  0, 0, 0, 0,
+		0x01, 0x02, 0, 0,			/* NEW, version 2 */
 		8, 0, 2, 0,  's', 'i', 'p', 0,		/* NAME */
 		0x20, 0, 0x03, 0x80,			/* ENDPOINTS, nested */
 		0x1c, 0, 0x01, 0x80,			/* ENTRY */
@@ -67,17 +67,17 @@ static void test_service_new(void **state)
 	(void)state;
 	svc.endpoints[0] = addr("192.0.2.10:5060", IPPROTO_UDP);
 	svc.targets[0] = addr("192.0.2.11", 0);
-	nlh = sipsteer_msg_start(buf, FAMILY, SIPSTEER_CMD_SERVICE_NEW,
-				 NLM_F_CREATE | NLM_F_EXCL);
-	assert_int_equal(sipsteer_msg_put_service(nlh, &svc), 0);
+	/* Create: no nlmsg_flags, no REPLACE. */
+	nlh = sipsteer_msg_start(buf, FAMILY, SIPSTEER_CMD_SERVICE_NEW, 0);
+	assert_int_equal(sipsteer_msg_put_new(nlh, &svc, SIPSTEER_CREATE), 0);
 	assert_msg(nlh, want, sizeof(want));
 }
 
 static void test_service_new_v6_no_bypass(void **state)
 {
 	static const uint8_t want[] = {
-		0x48, 0, 0, 0,	0x20, 0x00,  0x01, 0x05,  0, 0, 0, 0,  0, 0, 0, 0,
-		0x01, 0x01, 0, 0,
+		0x4c, 0, 0, 0,	0x20, 0x00,  0x01, 0x00,  0, 0, 0, 0,  0, 0, 0, 0,
+		0x01, 0x02, 0, 0,
 		7, 0, 2, 0,  'v', '6', 0, 0,		/* NAME, padded */
 		0x2c, 0, 0x03, 0x80,
 		0x28, 0, 0x01, 0x80,
@@ -86,6 +86,7 @@ static void test_service_new_v6_no_bypass(void **state)
 		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
 		0, 0, 0, 0, 0, 0, 0, 0x10,
 		6, 0, 4, 0,  0xc4, 0x13, 0, 0,
+		4, 0, 12, 0,				/* REPLACE, a flag */
 	};
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct sipsteer_service svc = { .name = "v6", .n_endpoints = 1 };
@@ -93,9 +94,8 @@ static void test_service_new_v6_no_bypass(void **state)
 
 	(void)state;
 	svc.endpoints[0] = addr("[2001:db8::10]:5060", IPPROTO_TCP);
-	nlh = sipsteer_msg_start(buf, FAMILY, SIPSTEER_CMD_SERVICE_NEW,
-				 NLM_F_CREATE | NLM_F_REPLACE);
-	assert_int_equal(sipsteer_msg_put_service(nlh, &svc), 0);
+	nlh = sipsteer_msg_start(buf, FAMILY, SIPSTEER_CMD_SERVICE_NEW, 0);
+	assert_int_equal(sipsteer_msg_put_new(nlh, &svc, SIPSTEER_REPLACE), 0);
 	assert_msg(nlh, want, sizeof(want));
 }
 
@@ -120,7 +120,7 @@ static void test_targets_both_families(void **state)
 {
 	static const uint8_t want[] = {
 		0x44, 0, 0, 0,	0x20, 0x00,  0x01, 0x00,  0, 0, 0, 0,  0, 0, 0, 0,
-		0x04, 0x01, 0, 0,			/* SET */
+		0x04, 0x02, 0, 0,			/* SET */
 		0x30, 0, 0x04, 0x80,			/* TARGETS */
 		0x14, 0, 0x01, 0x80,
 		8, 0, 2, 0,  192, 0, 2, 11,

@@ -105,6 +105,8 @@ static struct nlmsghdr *full_service(void *at, uint16_t flags)
 	put_u64_padded(nlh, SIPSTEER_STATS_A_FLUSHES, 4, SIPSTEER_STATS_A_PAD);
 	put_u64_padded(nlh, SIPSTEER_STATS_A_FLOWS_FLUSHED, 5,
 		       SIPSTEER_STATS_A_PAD);
+	put_u64_padded(nlh, SIPSTEER_STATS_A_FLOWS_REFUSED, 6,
+		       SIPSTEER_STATS_A_PAD);
 	mnl_attr_nest_end(nlh, n);
 	/* A newer module's attribute: skipped, not an error. */
 	mnl_attr_put_u32(nlh, 200, 1);
@@ -138,6 +140,7 @@ static void test_service_reply(void **state)
 	assert_int_equal(svc.stats.flows_bypassed, 3);
 	assert_int_equal(svc.stats.flushes, 4);
 	assert_int_equal(svc.stats.flows_flushed, 5);
+	assert_int_equal(svc.stats.flows_refused, 6);
 }
 
 static void test_service_inactive(void **state)
@@ -313,7 +316,7 @@ static void test_reply_ack(void **state)
 
 static void test_reply_extack_capped(void **state)
 {
-	const char *text = "Service exists (NLM_F_REPLACE replaces it)";
+	const char *text = "Service exists (REPLACE replaces it)";
 	struct nlmsghdr *req, *err;
 	struct seen s = { 0 };
 	struct nl_reply r;

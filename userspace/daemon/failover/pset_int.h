@@ -89,7 +89,6 @@ struct pset {
 	struct probe *probe;
 	struct sip_server probe_srv;
 	struct loop_timer steer_timer;	/* retry a refused request */
-	struct loop_timer reflush_timer;	/* flows caught mid-switch */
 	uint32_t steer_retry_ms;
 	bool steer_failed;
 

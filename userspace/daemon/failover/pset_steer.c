@@ -57,13 +57,6 @@ static const struct sip_server *sibling(const struct pset *ps,
 	return NULL;
 }
 
-static void reflush_fired(void *arg)
-{
-	struct pset *ps = arg;
-
-	steer_reflush(ps->steer);
-}
-
 void pset_steer_sync(struct pset *ps)
 {
 	struct sip_server dead[SL_MAX_SERVERS];
@@ -105,9 +98,6 @@ void pset_steer_sync(struct pset *ps)
 	if (after.generation == before.generation &&
 	    after.switches == before.switches)
 		return;
-	if (after.switches != before.switches)
-		loop_timer_start(ps->loop, &ps->reflush_timer,
-				 STEER_REFLUSH_MS, reflush_fired, ps);
 	pset_event_quiet(ps, PSET_EV_STEER, NULL, &ps->steer_at,
 			 (uint32_t)(loop_now_ms(ps->loop) - t0),
 			 "%u server(s) that do not answer steered to %s%s%s "
@@ -133,7 +123,6 @@ static void retry_fired(void *arg)
 void pset_steer_stop(struct pset *ps)
 {
 	loop_timer_cancel(ps->loop, &ps->steer_timer);
-	loop_timer_cancel(ps->loop, &ps->reflush_timer);
 }
 
 void pset_steer_adopt(struct pset *ps)

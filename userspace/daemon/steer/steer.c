@@ -530,26 +530,6 @@ int steer_apply(struct steer *st, const struct sip_server *dead,
 	return 0;
 }
 
-int steer_reflush(struct steer *st)
-{
-	uint32_t flushed = 0;
-	int err, killed;
-
-	if (!usable(st) || !st->exists)
-		return 0;
-	err = sipsteer_flows_flush(st->h, st->name, false, &flushed);
-	if (err)
-		return fail(st, err, "flush after the switch");
-	killed = sipsteer_tcp_kill_stale(st->h, &st->svc);
-	if (killed > 0)
-		st->sockets_killed += (uint32_t)killed;
-	if (flushed || killed > 0)
-		log_info("steering: service %s: %u flow(s) set up during the "
-			 "switch moved, %d TCP connection(s) failed", st->name,
-			 flushed, killed > 0 ? killed : 0);
-	return (int)flushed;
-}
-
 void steer_release(struct steer *st)
 {
 	int err;

@@ -96,14 +96,6 @@ int steer_current(const struct steer *st,
 int steer_apply(struct steer *st, const struct sip_server *dead,
 		unsigned int n_dead, const struct sockaddr_storage *targets,
 		unsigned int n_targets);
-/*
- * A datagram sent while the switch was being made may have been NATed
- * with the old table and confirmed after the module's flush: flush the
- * service's stale flows (and TCP connections) once more a moment after a
- * switch (STEER_REFLUSH_MS). Returns the entries removed, or -errno.
- */
-#define STEER_REFLUSH_MS	200
-int steer_reflush(struct steer *st);
 /* Delete the service (--release-on-exit). */
 void steer_release(struct steer *st);
 void steer_status(const struct steer *st, struct steer_status *out);
