@@ -156,6 +156,11 @@ static int sipsteer_parse_addr(const struct nlattr *entry,
 			return -EINVAL;
 		}
 	} else {
+		if (!IS_ENABLED(CONFIG_IPV6)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[SIPSTEER_ADDR_A_IPV6],
+					    "IPv6 is not enabled in this kernel");
+			return -EAFNOSUPPORT;
+		}
 		out->af = SIPSTEER_AF_INET6;
 		out->addr.in6 = nla_get_in6_addr(tb[SIPSTEER_ADDR_A_IPV6]);
 		if (ipv6_addr_any(&out->addr.in6)) {
@@ -726,7 +731,7 @@ static int sipsteer_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	const struct genl_dumpit_info *dump = genl_dumpit_info(cb);
 	struct sipsteer_net *sn = sipsteer_net(sock_net(skb->sk));
-	const struct nlattr *filter = dump->attrs[SIPSTEER_A_NAME];
+	const struct nlattr *filter = genl_info_dump(cb)->attrs[SIPSTEER_A_NAME];
 	struct sipsteer_service *svc;
 	unsigned long pos = 0;
 	bool full = false;
@@ -819,7 +824,7 @@ static struct genl_family sipsteer_family __ro_after_init = {
 	.netnsok = true,
 	.parallel_ops = true,
 	/* Only SERVICE_NEW: see sipsteer_check_new_header(). */
-	.resv_start_op = SIPSTEER_CMD_SERVICE_NEW + 1,
+	SIPSTEER_GENL_RESV_START_OP(SIPSTEER_CMD_SERVICE_NEW + 1),
 	.module = THIS_MODULE,
 	.ops = sipsteer_ops,
 	.n_ops = ARRAY_SIZE(sipsteer_ops),
