@@ -8,8 +8,10 @@ KERNELS_SH := selftests/vm/kernels.sh
 KERNELS_CONF := selftests/vm/kernels.conf
 KERNELS ?= $(shell $(KERNELS_SH) list | cut -d' ' -f1)
 KERNELS_BUT_HOST = $(shell $(KERNELS_SH) list $(KVER) | cut -d' ' -f1)
-# Every amd64 kernel of the matrix, for the install check's DKMS build.
-KERNELS_AMD64 = $(shell $(KERNELS_SH) list | awk '$$2 == "amd64" { print $$1 }')
+# The amd64 kernels of the matrix but the host's, for the install
+# check's DKMS builds (KDIR is built too).
+KERNELS_AMD64 = $(shell $(KERNELS_SH) list $(KVER) | \
+	awk '$$2 == "amd64" { print $$1 }')
 KERNELS_ARCHES = $(sort $(foreach k,$(KERNELS),$(firstword $(subst -, ,$(k)))))
 KERNELS_SUITE = $(shell awk '$$1 == "userspace" { print $$2 }' $(KERNELS_CONF))
 
