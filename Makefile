@@ -66,7 +66,7 @@ check: check-deps
 	@mkdir -p $(RESULTS)
 	$(MAKE) all
 	$(MAKE) -k check-style check-unit check-vm check-integration \
-		check-kernels KERNELS="$(KERNELS_BUT_HOST)"; \
+		check-kernels KERNELS="$(KERNELS_CHECK)"; \
 	rc=$$?; scripts/total.sh $(RESULTS); trc=$$?; \
 	[ $$rc -eq 0 ] && [ $$trc -eq 0 ]
 

@@ -1,13 +1,13 @@
 # The kernel matrix (selftests/vm/kernels.conf, selftests/vm/kernels.sh):
 # `make check-kernels` tests every cell, `make check-kernels
 # KERNELS="arm64-6.1 amd64-5.10"` the ones named; each writes
-# $(RESULTS)/kernel-CELL.txt. `make check` tests every cell but the one
-# of the host's kernel (KDIR), which check-vm tests already.
+# $(RESULTS)/kernel-CELL.txt. `make check` tests the cells marked for it
+# but the one of the host's kernel (KDIR), which check-vm tests already.
 
 KERNELS_SH := selftests/vm/kernels.sh
 KERNELS_CONF := selftests/vm/kernels.conf
 KERNELS ?= $(shell $(KERNELS_SH) list | cut -d' ' -f1)
-KERNELS_BUT_HOST = $(shell $(KERNELS_SH) list $(KVER) | cut -d' ' -f1)
+KERNELS_CHECK = $(shell $(KERNELS_SH) list --check $(KVER) | cut -d' ' -f1)
 # The amd64 kernels of the matrix but the host's, for the install
 # check's DKMS builds (KDIR is built too).
 KERNELS_AMD64 = $(shell $(KERNELS_SH) list $(KVER) | \

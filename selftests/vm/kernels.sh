@@ -7,7 +7,9 @@
 # and the CLI's) in one VM. RESULT_DIR/kernel-CELL.txt gets one line per
 # check and ends in "N passed, N failed"; a step that cannot run fails.
 #
-# usage: kernels.sh list [RELEASE]  cells as "NAME ARCH RELEASE", without
+# usage: kernels.sh list [--check] [RELEASE]
+#                                   cells as "NAME ARCH RELEASE": only
+#                                   those `make check` tests, without
 #                                   the one whose release is RELEASE
 #        kernels.sh fetch CELL      fetch it once; prints its KDIR
 #        kernels.sh check RESULT_DIR CELL
@@ -19,7 +21,7 @@ project=$(cd "$here/../.." && pwd)
 conf=$here/kernels.conf
 BUILD=${BUILD:-$project/build}
 
-# cells: NAME ARCH KERNEL FLAVOUR SUITE ABI VERSION, one a line.
+# cells: NAME ARCH KERNEL FLAVOUR SUITE ABI VERSION WHEN, one a line.
 cells() {
 	awk '$1 == "kernel" { suite[$2] = $3; abi[$2] = $4; version[$2] = $5 }
 	     $1 == "cell" {
@@ -27,7 +29,7 @@ cells() {
 			printf "kernels.conf: no kernel %s\n", $3 > "/dev/stderr"
 			exit 1
 		}
-		print $2 "-" $3, $2, $3, $4, suite[$3], abi[$3], version[$3]
+		print $2 "-" $3, $2, $3, $4, suite[$3], abi[$3], version[$3], $5
 	     }' "$conf"
 }
 
@@ -41,7 +43,7 @@ cell() {
 		exit 1
 	}
 	# shellcheck disable=SC2034 # flavour, abi: for the reader
-	read -r name arch kernel flavour suite abi version <<< "$line"
+	read -r name arch kernel flavour suite abi version _ <<< "$line"
 	release=$abi-$flavour
 	cache=$project/.cache/kernel/$release-$version
 	kdir=$cache/root/usr/src/linux-headers-$release
@@ -55,8 +57,13 @@ fetch() {
 
 case ${1:-} in
 list)
-	cells | awk -v except="${2:-}" '{ release = $6 "-" $4 }
-		release != except { print $1, $2, release }'
+	when=
+	[ "${2:-}" = --check ] && { when=check; shift; }
+	cells | awk -v except="${2:-}" -v when="$when" '
+		{ release = $6 "-" $4 }
+		release != except && (when == "" || $8 == when) {
+			print $1, $2, release
+		}'
 	exit 0
 	;;
 fetch)
@@ -116,13 +123,11 @@ report "fetch $release $version from $suite" $? "see $work/fetch.log"
 
 # The build reports its own W=1 and sparse lines; the module it leaves
 # is the one the VM loads.
-step_start=$(date +%s)
 "$project/kmod/check-build.sh" "$kdir" "$work/build" "$result" "$name"
 module=$work/build/kmod/sipsteer.ko
 magic=$(modinfo -F vermagic "$module" 2>/dev/null | cut -d' ' -f1)
-step_start=$(date +%s)
 [ "$magic" = "$release" ]
-report "vermagic $release" $? "got '$magic'"
+report "build, vermagic $release" $? "got '$magic'"
 [ -e "$module" ] || {
 	report "VM tests" 1 "no module"
 	finish
