@@ -54,8 +54,10 @@ kver=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' \
 [ -n "$kver" ] || { echo "vm: no kernel release in $KDIR" >&2; exit 1; }
 module=${MODULE:-$project/kmod/sipsteer.ko}
 [ -e "$module" ] || { echo "vm: $module not built (make module)" >&2; exit 1; }
+# The guest sees the host's paths from /, not from here.
+module=$(realpath "$module")
 if [ -n "${KROOT:-}" ]; then
-	kroot=$KROOT
+	kroot=$(realpath "$KROOT")
 else
 	kcache=$project/.cache/kernel/$kver
 	kroot=$kcache/root
