@@ -64,6 +64,10 @@ update() {
 	touch "$dir/.updated"
 }
 
+# One apt at a time per state: cells of the matrix fetch in parallel.
+mkdir -p "$dir"
+exec 9> "$dir.lock"
+flock 9
 [ -e "$dir/.updated" ] || [ "$what" = update ] || update
 # shellcheck disable=SC2046 # one option a word
 case $what in

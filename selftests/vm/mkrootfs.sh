@@ -16,9 +16,10 @@ root=$dir/root
 [ -e "$root/.complete" ] && exit 0
 
 # usr-is-merged: the lighter way to satisfy init-system-helpers.
+# libc6-dev: a whole sysroot, as a phone's is (gcc --sysroot).
 packages="bash coreutils grep sed util-linux procps iproute2 nftables
 	conntrack kmod busybox-static libmnl0 libmnl-dev libcmocka0
-	libcmocka-dev libasan8 libubsan1 usr-is-merged"
+	libcmocka-dev libasan8 libubsan1 libc6-dev usr-is-merged"
 
 mkdir -p "$dir/debs"
 : > "$dir/status"
