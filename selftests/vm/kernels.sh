@@ -77,7 +77,8 @@ check)
 	cell "$3"
 	;;
 *)
-	echo "usage: kernels.sh list [RELEASE] | fetch CELL | check RESULT_DIR CELL" >&2
+	echo "usage: kernels.sh list [--check] [RELEASE] | fetch CELL |" \
+		"check RESULT_DIR CELL" >&2
 	exit 2
 	;;
 esac
@@ -153,6 +154,7 @@ for s in "$project"/selftests/kmod/*.sh; do
 	scripts+=("$s")
 done
 scripts+=("$project/selftests/unit/cli/vm/cli.sh")
+rm -f "$work/vm.txt"
 BUILD=$userspace KDIR=$kdir KROOT=$kroot MODULE=$module VM_ARCH=$arch \
 	VM_ROOTFS=$rootfs VM_QUIET=1 VM_TIMEOUT=${VM_TIMEOUT:-2400} \
 	"$here/run.sh" --log "$work/console.log" --result "$work/vm.txt" \
