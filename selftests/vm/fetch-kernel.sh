@@ -76,7 +76,7 @@ latest() {
 }
 
 ls linux-image-*.deb > /dev/null 2>&1 || fetch_image
-if [ -n "$headers" ] && ! ls linux-headers-*.deb > /dev/null 2>&1; then
+if [ -n "$headers" ]; then
 	[ -n "$suite" ] || {
 		echo "fetch-kernel: --headers needs --from" >&2
 		exit 2
@@ -93,11 +93,14 @@ if [ -n "$headers" ] && ! ls linux-headers-*.deb > /dev/null 2>&1; then
 		echo "fetch-kernel: no linux-headers-$kver $version in $suite" >&2
 		exit 1
 	fi
-	fetch "linux-headers-$kver" "$common"
-	arch_saved=$arch
-	arch=amd64
-	fetch "$kbuild"
-	arch=$arch_saved
+	for pkg in "linux-headers-$kver" "$common" "$kbuild"; do
+		ls "${pkg}"_*.deb > /dev/null 2>&1 && continue
+		[ "$pkg" = "$kbuild" ] && arch=amd64
+		fetch "$pkg" || {
+			echo "fetch-kernel: cannot download $pkg $version" >&2
+			exit 1
+		}
+	done
 fi
 
 rm -rf "../root.tmp"
@@ -118,6 +121,6 @@ ls root.tmp/boot/vmlinuz-"$kver" > /dev/null 2>&1 || {
 	exit 1
 }
 touch root.tmp/.complete
-rm -rf root
+rm -rf root debs
 mv root.tmp root
 echo "fetch-kernel: $kver in $root"
