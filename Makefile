@@ -33,7 +33,8 @@ CFLAGS_SAN := -std=c11 -Wall -Wextra -Werror -O1 -g \
 	-fno-sanitize-recover=all
 
 .PHONY: all module userspace check check-deps check-unit check-vm \
-	check-integration check-style install clean demo bench fuzz
+	check-integration check-style check-kernels install clean demo bench \
+	fuzz
 
 all: module userspace
 
@@ -46,6 +47,7 @@ include userspace/lib/lib.mk
 include userspace/cli/cli.mk
 include userspace/daemon/daemon.mk
 include selftests/selftests.mk
+include selftests/vm/kernels.mk
 include selftests/integration/integration.mk
 include selftests/fuzz/fuzz.mk
 include selftests/demo/demo.mk
@@ -64,7 +66,8 @@ check: check-deps
 	@rm -rf $(RESULTS)
 	@mkdir -p $(RESULTS)
 	$(MAKE) all
-	$(MAKE) -k check-style check-unit check-vm check-integration; \
+	$(MAKE) -k check-style check-unit check-vm check-integration \
+		check-kernels KERNELS="$(KERNELS_CHECK)"; \
 	rc=$$?; scripts/total.sh $(RESULTS); trc=$$?; \
 	[ $$rc -eq 0 ] && [ $$trc -eq 0 ]
 
@@ -99,6 +102,8 @@ install-dkms:
 	install -D -m 0644 -t $(DESTDIR)$(DKMS_SRCDIR)/include/uapi/linux \
 		include/uapi/linux/sipsteer.h
 
+# DKMS builds for KDIR and for every amd64 kernel of the matrix
+# (selftests/vm/kernels.conf; fetched once into .cache).
 check-unit: check-install
 .PHONY: check-install
 check-install: all
@@ -106,7 +111,8 @@ check-install: all
 	rm -rf $(BUILD)/install
 	$(MAKE) -s install install-dkms DESTDIR=$(BUILD)/install
 	scripts/check-install.sh $(BUILD)/install $(KVER) \
-		$(RESULTS)/install.txt $(KDIR)
+		$(RESULTS)/install.txt $(KDIR) $$(for k in $(KERNELS_AMD64); do \
+			$(KERNELS_SH) fetch $$k || echo "no-kernel-$$k"; done)
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

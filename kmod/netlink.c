@@ -123,6 +123,11 @@ static int sipsteer_parse_addr(const struct nlattr *entry,
 			return -EINVAL;
 		}
 	} else {
+		if (!IS_ENABLED(CONFIG_IPV6)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[SIPSTEER_ADDR_A_IPV6],
+					    "IPv6 is not enabled in this kernel");
+			return -EAFNOSUPPORT;
+		}
 		out->af = SIPSTEER_AF_INET6;
 		out->addr.in6 = nla_get_in6_addr(tb[SIPSTEER_ADDR_A_IPV6]);
 		if (ipv6_addr_any(&out->addr.in6)) {
@@ -695,7 +700,7 @@ static int sipsteer_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	const struct genl_dumpit_info *dump = genl_dumpit_info(cb);
 	struct sipsteer_net *sn = sipsteer_net(sock_net(skb->sk));
-	const struct nlattr *filter = dump->attrs[SIPSTEER_A_NAME];
+	const struct nlattr *filter = genl_info_dump(cb)->attrs[SIPSTEER_A_NAME];
 	struct sipsteer_service *svc;
 	unsigned long pos = 0;
 	bool full = false;

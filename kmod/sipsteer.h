@@ -19,6 +19,8 @@
 #include <net/netfilter/nf_conntrack_tuple.h>
 #include <linux/sipsteer.h>
 
+#include "compat.h"
+
 struct net;
 
 /* Index of an address family in per-family arrays. */

@@ -2,7 +2,8 @@
 # Style checks of the module, one result each in $(RESULTS)/style.txt:
 # checkpatch.pl --strict on every source and the uapi header, a W=1 build
 # and a sparse pass failing on any warning from our files, and the YNL
-# spec checked against the uapi header.
+# spec checked against the uapi header; the same build against a
+# configuration without IPv6 (LINUX_SOURCE_TAR with $(KDIR)'s .config).
 
 LINUX_SOURCE_TAR ?= /usr/src/linux-source-6.1.tar.xz
 CHECKPATCH := $(BUILD)/checkpatch/scripts/checkpatch.pl
@@ -22,4 +23,4 @@ $(CHECKPATCH):
 check-style-kmod: $(CHECKPATCH)
 	@mkdir -p $(RESULTS)
 	kmod/check-style.sh $(CHECKPATCH) $(KDIR) $(BUILD)/style-kmod \
-		$(RESULTS)/style.txt
+		$(RESULTS)/style.txt $(LINUX_SOURCE_TAR)

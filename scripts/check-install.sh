@@ -4,13 +4,13 @@
 # the init files work: the systemd unit passes systemd-analyze, the
 # busybox init script starts, reloads, reports and stops the installed
 # daemon, and the DKMS source tree builds the module with dkms.conf's
-# own command.
-# usage: check-install.sh DESTDIR KVER RESULT_FILE [KDIR]
+# own command for each KDIR.
+# usage: check-install.sh DESTDIR KVER RESULT_FILE [KDIR...]
 set -u
 dest=$1
 kver=$2
 result=$3
-kdir=${4:-}
+shift 3
 passed=0
 failed=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sipsteer-install.XXXXXX")
@@ -117,27 +117,33 @@ for shell in sh busybox; do
 done
 
 # DKMS: the source tree make install-dkms writes, built the way
-# dkms.conf says, for the kernel in $kdir.
-if [ -n "$kdir" ]; then
-	src=$(find "$dest/usr/src" -maxdepth 1 -name 'sipsteer-*' | head -n 1)
+# dkms.conf says, for each kernel tree given. A tree whose compiler this
+# host lacks gets the make variables that stand in for it
+# (scripts/kmake.sh: bullseye's gcc-10 is bookworm's gcc-12).
+src=$(find "$dest/usr/src" -maxdepth 1 -name 'sipsteer-*' | head -n 1)
+project=$(cd "$(dirname "$0")/.." && pwd)
+for kdir in "$@"; do
+	: > "$tmp/dkms.log"
 	(
 		set -e
+		vars=$("$project/scripts/kmake.sh" "$kdir")
 		# shellcheck disable=SC2034 # read by dkms.conf's MAKE
 		kernel_source_dir=$kdir
 		dkms_tree=$tmp/dkms
 		# shellcheck source=/dev/null
 		. "$src/dkms.conf"
 		build=$dkms_tree/$PACKAGE_NAME/$PACKAGE_VERSION/build
+		rm -rf "$dkms_tree"
 		mkdir -p "$(dirname "$build")"
 		cp -r "$src" "$build"
-		eval "${MAKE[0]}" > "$tmp/dkms.log" 2>&1
+		eval "${MAKE[0]}" "$vars" >> "$tmp/dkms.log" 2>&1
 		modinfo -F name "$build/${BUILT_MODULE_LOCATION[0]}/${BUILT_MODULE_NAME[0]}.ko" |
 			grep -qx "${BUILT_MODULE_NAME[0]}"
-	)
+	) 2>> "$tmp/dkms.log"
 	rc=$?
 	[ $rc -eq 0 ] || tail -n 20 "$tmp/dkms.log"
-	check "install-dkms source builds with dkms.conf's MAKE for $kdir" $rc
-fi
+	check "install-dkms source builds with dkms.conf's MAKE for $(basename "$kdir")" $rc
+done
 
 echo "$passed passed, $failed failed" | tee "$result"
 [ "$failed" -eq 0 ]

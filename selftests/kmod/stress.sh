@@ -57,7 +57,7 @@ case_concurrent_updates() {
 # rmmod while steered flows run: the module leaves no NAT behind, so the
 # flow's next datagrams go to the original destination.
 case_rmmod_live_flows() {
-	local t_unload late
+	local t_unload late i
 	add_service active 10.9.2.2:$PORT
 	sink vip proxy1 10.9.0.10:$PORT
 	sink p2 proxy2 10.9.2.2:$PORT
@@ -65,7 +65,13 @@ case_rmmod_live_flows() {
 	wait_ready tcp
 	bg client phone tcpclient -c 10.9.0.10:$PORT -i 20 -t 3
 	bg send phone udpsend -d 10.9.0.10:$PORT -r 500 -t 3 -s 40000
-	sleep 1
+	# Both flows steered, and running for a while: under emulation the
+	# tools may take more than a second to start.
+	for i in $(seq 200); do
+		[ "$(stat flows_steered)" -ge 2 ] && break
+		sleep 0.05
+	done
+	sleep 0.5
 	rmmod sipsteer
 	t_unload=$(now_us)
 	wait "${BG_PIDS[send]}" "${BG_PIDS[client]}"

@@ -5,9 +5,12 @@
 # on any WARNING/BUG/oops or sipsteer error in the guest's kernel log.
 #
 # usage: run.sh [--mode tests|bench|bench-failover|demo] [--result FILE]
-#              [SCRIPT...]
+#              [--log FILE] [SCRIPT...]
 #   SCRIPT defaults to every selftests/kmod/*.sh test.
 # Environment: BUILD (default ./build), KDIR (default scripts/kdir.sh),
+#   KROOT (the kernel's image and modules; default Debian's for KDIR,
+#   fetched), VM_ARCH (amd64, arm64 or armhf; default amd64) with
+#   VM_ROOTFS (that architecture's userspace) for the others, MODULE,
 #   VM_TIMEOUT seconds (default 1200), VM_SMP (default 2), VM_QUIET=1
 #   to keep the console off stdout, BENCH_ROUNDS and BENCH_SECONDS for
 #   --mode bench (--mode bench-failover reads $BUILD/vm/bench-failover.env,
@@ -22,12 +25,14 @@ BUILD=${BUILD:-$project/build}
 KDIR=${KDIR:-$("$project/scripts/kdir.sh")}
 mode=tests
 result=
+log=
 
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--mode) mode=$2; shift 2 ;;
 	--result) result=$2; shift 2 ;;
-	-*) echo "usage: $0 [--mode tests|bench|demo] [--result FILE] [SCRIPT...]" >&2
+	--log) log=$2; shift 2 ;;
+	-*) echo "usage: $0 [--mode tests|bench|demo] [--result FILE] [--log FILE] [SCRIPT...]" >&2
 	    exit 2 ;;
 	*) break ;;
 	esac
@@ -46,17 +51,72 @@ fi
 
 module=${MODULE:-$project/kmod/sipsteer.ko}
 [ -e "$module" ] || { echo "vm: $module not built (make module)" >&2; exit 1; }
+# The guest sees the host's paths from /, not from here.
+module=$(realpath "$module")
 if [ -n "${VM_KROOT:-}" ]; then
-	kroot=$VM_KROOT
+	# A kernel of our own (the debug kernel, selftests/debug/): its
+	# release is the one under lib/modules.
+	kroot=$(realpath "$VM_KROOT")
 	kver=$(ls "$kroot/lib/modules")
 else
-	# The kernel the module was built for: the headers' UTS release.
+	# The kernel the module was built for: the headers' UTS release. Its
+	# image and modules are Debian's, fetched once, unless KROOT holds
+	# them already (a kernel of the matrix, selftests/vm/kernels.sh).
 	kver=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' \
 		"$KDIR/include/generated/utsrelease.h")
 	[ -n "$kver" ] || { echo "vm: no kernel release in $KDIR" >&2; exit 1; }
-	kcache=$project/.cache/kernel/$kver
-	kroot=$kcache/root
-	"$here/fetch-kernel.sh" "$kver" "$kcache" || exit 1
+	if [ -n "${KROOT:-}" ]; then
+		kroot=$(realpath "$KROOT")
+	else
+		kcache=$project/.cache/kernel/$kver
+		kroot=$kcache/root
+		"$here/fetch-kernel.sh" "$kver" "$kcache" || exit 1
+	fi
+fi
+[ -e "$kroot/boot/vmlinuz-$kver" ] ||
+	{ echo "vm: no $kroot/boot/vmlinuz-$kver" >&2; exit 1; }
+
+# The guest's architecture: the host's userspace over 9p for amd64, its
+# own (VM_ROOTFS, selftests/vm/mkrootfs.sh) for the others.
+arch=${VM_ARCH:-amd64}
+case $arch in
+amd64)
+	qemu=(qemu-system-x86_64 -accel tcg)
+	console=ttyS0
+	;;
+arm64)
+	# An ARMv8.0 core, as the Cortex-A53s of many phones.
+	qemu=(qemu-system-aarch64 -accel tcg -M virt -cpu cortex-a57)
+	console=ttyAMA0
+	;;
+armhf)
+	# ARMv7 with LPAE; devices below 4 GiB, as armmp (no LPAE) needs.
+	qemu=(qemu-system-arm -accel tcg -M "virt,highmem=off" -cpu cortex-a15)
+	console=ttyAMA0
+	;;
+*)
+	echo "vm: unknown VM_ARCH $arch (amd64, arm64, armhf)" >&2
+	exit 1
+	;;
+esac
+userspace=
+busybox=
+if [ "$arch" != amd64 ]; then
+	userspace=${VM_ROOTFS:-}
+	if [ -z "$userspace" ] || [ ! -e "$userspace/.complete" ]; then
+		echo "vm: no $arch userspace (VM_ROOTFS, selftests/vm/mkrootfs.sh)" >&2
+		exit 1
+	fi
+	busybox=$userspace/bin/busybox
+	# The host paths the guest needs, each once.
+	binds=$project
+	for path in "$BUILD" "$kroot" "$(dirname "$module")" \
+		"${scripts[@]%/*}"; do
+		path=$(realpath "$path")
+		case $path in "$project"/*) continue ;; esac
+		case :$binds: in *:"$path":*) continue ;; esac
+		binds=$binds:$path
+	done
 fi
 
 vmdir=$BUILD/vm
@@ -65,12 +125,15 @@ initrd=$vmdir/initramfs-$kver.cpio.gz
 if [ ! -e "$initrd" ] || [ "$here/init" -nt "$initrd" ] ||
    [ "$here/mkinitramfs.sh" -nt "$initrd" ] ||
    [ "$kroot/lib/modules/$kver/modules.dep" -nt "$initrd" ]; then
-	"$here/mkinitramfs.sh" "$kroot" "$kver" "$initrd" || exit 1
+	"$here/mkinitramfs.sh" "$kroot" "$kver" "$initrd" ${busybox:+"$busybox"} ||
+		exit 1
 fi
 
 job=$(mktemp -d "$vmdir/job.XXXXXX")
-log=$vmdir/$mode.log
-[ ${#scripts[@]} -eq 1 ] && log=$vmdir/$(basename "${scripts[0]}" .sh).log
+if [ -z "$log" ]; then
+	log=$vmdir/$mode.log
+	[ ${#scripts[@]} -eq 1 ] && log=$vmdir/$(basename "${scripts[0]}" .sh).log
+fi
 cat > "$job/guest.sh" <<EOT
 PROJECT='$project'
 BUILD='$BUILD'
@@ -84,13 +147,17 @@ BENCH_SECONDS='${BENCH_SECONDS:-3}'
 . '$here/guest.sh'
 EOT
 
-echo "vm: $kver, $mode${scripts:+: ${scripts[*]##*/}}; console log in $log"
+append="console=$console loglevel=1 panic=-1 mitigations=off sipsteer_job=$job"
+[ -z "$userspace" ] ||
+	append="$append sipsteer_root=$userspace sipsteer_binds=$binds"
+
+echo "vm: $kver ($arch), $mode${scripts:+: ${scripts[*]##*/}}; console log in $log"
 start=$(date +%s)
 timeout -k 10 "${VM_TIMEOUT:-1200}" \
-	qemu-system-x86_64 -accel tcg -nographic -no-reboot \
+	"${qemu[@]}" -nographic -no-reboot \
 	-m "${VM_MEM:-1024}" -smp "${VM_SMP:-2}" \
 	-kernel "$kroot/boot/vmlinuz-$kver" -initrd "$initrd" \
-	-append "console=ttyS0 loglevel=1 panic=-1 mitigations=off sipsteer_job=$job ${VM_APPEND:-}" \
+	-append "$append ${VM_APPEND:-}" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-nic none < /dev/null 2>&1 | sed -u 's/\r//g' |
 	if [ -n "${VM_QUIET:-}" ]; then cat > "$log"; else tee "$log" |

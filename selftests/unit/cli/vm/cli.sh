@@ -8,6 +8,17 @@
 
 rc_of() { local rc=0; "$@" > "$T/out" 2> "$T/err" || rc=$?; echo $rc; }
 
+# wait_out NAME PATTERN: until background tool NAME printed PATTERN (10 s
+# at most: an emulated ARM guest may take more than a second to connect).
+wait_out() {
+	local i
+	for i in $(seq 200); do
+		grep -q "$2" "$T/$1.out" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	fail "$1 did not print $2: $(cat "$T/$1.out")"
+}
+
 case_crud() {
 	add_service bypass-mark 0x5e/0xff
 	sst show
@@ -78,8 +89,7 @@ tcp_kill() {
 	wait_ready e2
 	add_service
 	bg cl phone tcpclient -c "$(ap "$VIP" $PORT)" -i 50
-	sleep 1
-	grep -q 'banner=proxy1' "$T/cl.out"
+	wait_out cl 'banner=proxy1'
 	n0 ss -tn
 	t0=$(now_us)
 	out=$(sst -v service set sip active "$P2")
@@ -101,7 +111,7 @@ tcp_kill() {
 	grep -q 'banner=proxy2' "$T/cl.out"
 	# The new connection is steered: nothing stale left.
 	bg cl2 phone tcpclient -c "$(ap "$VIP" $PORT)" -i 50
-	sleep 1
+	wait_out cl2 'banner=proxy2'
 	out=$(sst flows kill sip)
 	echo "$out"
 	expect_eq "$out" "sip: flushed 0 conntrack entries, destroyed 0 TCP connections" "kill idempotent"
@@ -111,7 +121,7 @@ tcp_kill() {
 	! grep -q 'errno=' "$T/cl2.out"
 	# keep-sockets leaves the stale one alone; flows kill then fails it.
 	bg cl3 phone tcpclient -c "$(ap "$VIP" $PORT)" -i 3000
-	sleep 1
+	wait_out cl3 'banner=proxy2'
 	sst -v service set sip inactive keep-sockets
 	out=$(sst flows kill sip)
 	echo "$out"
