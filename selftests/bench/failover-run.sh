@@ -44,19 +44,6 @@ LIMIT_S=${FOBENCH_LIMIT_S:-240}
 # baresip's default), so only the keep-alives find a dead server early.
 REG_EXPIRES=3600
 
-# Every registrar gets the STUN module and answers baresip's outbound
-# REGISTERs (bx_kam_patch) before it starts (kam_start calls it).
-# shellcheck disable=SC2317
-kamailio() {
-	local a cfg='' prev=''
-	for a in "$@"; do
-		[ "$prev" = -f ] && cfg=$a
-		prev=$a
-	done
-	[ -z "$cfg" ] || bx_kam_patch "$cfg" || exit 1
-	exec ${PEER_NS:+ip netns exec "$PEER_NS"} kamailio "$@"
-}
-
 die() {
 	local f
 	echo "fobench error: $*"

@@ -13,11 +13,16 @@
 #   silent  3000             the same with sipsteerd's timeout at 3 s
 #   refuse  32000  baresip   reg1's Kamailio is gone (ICMP, RST)
 #   503     32000  baresip   reg1 answers every request with 503
+#   calls-silent   baresip   calls (failover-call-run.sh): reg1 silent
+#   calls-refuse   baresip   calls: reg1's Kamailio gone
 #
 # Prints every run and then the medians (ms from the failure): (a) the
 # client's REGISTER that was accepted at reg2 arrived there, (b) the
 # other process's first datagram arrived there (sipsteerd only: baresip
-# steers nothing). Results: Documentation/benchmarks.md.
+# steers nothing); for the call runs, the first call out (the call
+# application's to reg1's address, or baresip's) and the first call in
+# (from reg2's far end) that completed, callers trying again every
+# second. Results: Documentation/benchmarks.md.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # Written by failover-vm.sh on the host: SIPSTEERD, BENCH_FAILOVER_ROUNDS,
@@ -29,7 +34,9 @@ env_file=${BUILD:-$here/../../build}/vm/bench-failover.env
 export SIPSTEERD FOBENCH_LIMIT_S
 ROUNDS=${BENCH_FAILOVER_ROUNDS:-3}
 RUNS=("silent 32000 sipsteerd baresip" "silent 3000 sipsteerd"
-	"refuse 32000 sipsteerd baresip" "503 32000 sipsteerd baresip")
+	"refuse 32000 sipsteerd baresip" "503 32000 sipsteerd baresip"
+	"calls-silent 32000 sipsteerd baresip"
+	"calls-refuse 32000 sipsteerd baresip")
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
@@ -50,7 +57,17 @@ for round in $(seq "$ROUNDS"); do
 		[ ${#clients[@]} -gt 0 ] || continue
 		set -- "$kind" "$timeout_ms" "${clients[@]}"
 		t=$(date +%s)
-		lines=$(timeout -k 10 400 bash "$here/failover-run.sh" "$@" 2>&1)
+		case $kind in
+		calls-*)
+			# Both clients run in every call run.
+			lines=$(timeout -k 10 480 bash \
+				"$here/failover-call-run.sh" "${kind#calls-}" 2>&1)
+			;;
+		*)
+			lines=$(timeout -k 10 400 bash "$here/failover-run.sh" \
+				"$@" 2>&1)
+			;;
+		esac
 		printf '%s\n' "$lines" | grep '^fobench client=' |
 			sed "s/\$/ round=$round/" >>"$out"
 		echo "failover: round $round/$ROUNDS, $1 (timeout $2 ms)," \
@@ -81,17 +98,31 @@ summary() {
 
 echo "failover: $ROUNDS round(s) in $(($(date +%s) - start)) s;" \
 	"medians from the failure (range, runs that got there/runs):"
-echo "| primary | sipsteerd (a) registered at reg2 | sipsteerd (b) other process at reg2 | baresip (a) registered at reg2 |"
-echo "| --- | --- | --- | --- |"
-for kind in "silent 32000" "silent 3000" "refuse 32000" "503 32000"; do
-	# shellcheck disable=SC2086
-	set -- $kind
-	d="client=sipsteerd kind=$1 timeout_ms=$2 "
-	b=-
-	[ "$2" = 3000 ] || b=$(summary "client=baresip kind=$1 " reg_ms)
-	echo "| $1, sipsteerd timeout $2 ms | $(summary "$d" reg_ms) |" \
-		"$(summary "$d" udp_ms) | $b |"
-done
+if grep -qv ' kind=calls-' "$out"; then
+	echo "| primary | sipsteerd (a) registered at reg2 | sipsteerd (b) other process at reg2 | baresip (a) registered at reg2 |"
+	echo "| --- | --- | --- | --- |"
+	for kind in "silent 32000" "silent 3000" "refuse 32000" "503 32000"; do
+		# shellcheck disable=SC2086
+		set -- $kind
+		d="client=sipsteerd kind=$1 timeout_ms=$2 "
+		b=-
+		[ "$2" = 3000 ] ||
+			b=$(summary "client=baresip kind=$1 " reg_ms)
+		echo "| $1, sipsteerd timeout $2 ms | $(summary "$d" reg_ms) |" \
+			"$(summary "$d" udp_ms) | $b |"
+	done
+fi
+if grep -q ' kind=calls-' "$out"; then
+	echo "| calls, primary | sipsteerd (a) call out | sipsteerd (b) call in | baresip (a) call out | baresip (b) call in |"
+	echo "| --- | --- | --- | --- | --- |"
+	for kind in silent refuse; do
+		grep -q " kind=calls-$kind " "$out" || continue
+		d="client=sipsteerd kind=calls-$kind "
+		b="client=baresip kind=calls-$kind "
+		echo "| $kind | $(summary "$d" out_ms) | $(summary "$d" in_ms) |" \
+			"$(summary "$b" out_ms) | $(summary "$b" in_ms) |"
+	done
+fi
 [ "$failed" -eq 0 ] || {
 	echo "failover: $failed run(s) failed to set up"
 	exit 1

@@ -9,9 +9,17 @@
 # substituted, printed below). The story, one timeline line per event,
 # relative to the start: registered on the primary; the primary stops
 # answering; failover; the application's traffic lands on the secondary;
-# the primary returns; failback. Every step is checked at the peers
-# (Kamailio's registrations, what reached each registrar's port) and is
-# one KTAP result, so the run fails unless all were observed.
+# the primary returns; failback. Calls (the call test bed of lib.sh,
+# FO_CALLS): the lines' Contact is the phone's call application
+# (callapp.py, port 5060), which calls bob at the primary's address; each
+# registrar routes calls to the line's Contact and bob's to its own far
+# end. A call in and a call out before the failure, both again during
+# the outage, and a call set up during the outage and held across the
+# failback, whose BYE must reach the secondary directly. Every step is
+# checked at the peers (Kamailio's registrations and the requests of
+# each call it logged, what reached each registrar's port, both ends of
+# each call) and is one KTAP result, so the run fails unless all were
+# observed.
 #
 # The topology and the peers are selftests/failover/lib.sh's.
 # Environment (from $BUILD/vm/demo.env, written by run.sh): TRANSPORT
@@ -22,6 +30,10 @@ BUILD=${BUILD:-$(cd "$DEMO_DIR/../.." && pwd)/build}
 [ -r "$BUILD/vm/demo.env" ] && . "$BUILD/vm/demo.env"
 TRANSPORT=${TRANSPORT:-udp}
 SIPSTEERD=${SIPSTEERD:-$BUILD/sipsteerd}
+# The registrars route calls, each with a far end (bob); the phone's
+# call application runs beside the other process.
+# shellcheck disable=SC2034 # read by the library
+FO_CALLS=1
 # shellcheck source=../failover/lib.sh
 . "$DEMO_DIR/../failover/lib.sh"
 
@@ -40,7 +52,9 @@ esac
 if [ "$PROTO" = UDP ]; then
 	APP_OPT=--udp
 	APP_PROTO="UDP datagrams"
-	W_APP=$W_APP_UDP
+	# Its datagrams leave from port 7000 (sipapp.py); the call
+	# application, tagged like it, sends from 5060.
+	W_APP='proto=udp src=[^ ]*:7000 tag=1'
 else
 	APP_OPT=--tcp
 	APP_PROTO="a TCP connection"
@@ -49,6 +63,11 @@ else
 fi
 R1=$(reg_ap 1)
 LINES="2001 2002"
+# The call application answers for the first line; calls are placed
+# with its protocol.
+# shellcheck disable=SC2034 # read by the library's call helpers
+FO_CALL_USER=2001
+CP=${PROTO,,}
 
 # ---------------------------------------------------------- cheap time
 
@@ -269,6 +288,97 @@ tl_app_aborted() {
 	tl "$(app_aborted_ms "$1")" "application: sipsteerd fails its stale connection to $R1 (ECONNABORTED); it reconnects"
 }
 
+# ---------------------------------------------------------------- calls
+
+# The call checks are lib.sh's (in_ok, out_ok, first_hop, kam_dialog);
+# their diagnostics stay off the console, the timeline line tells what
+# the peers saw (fo_done prints every log when a step fails). The line
+# is read from the events of callapp.py (the call application and the
+# far ends), one awk per event.
+
+# Usage: kv VAR LINE KEY -- VAR is KEY's value in the event LINE, "?"
+# when it has none (no process).
+kv() {
+	local l=" $2 "
+	case $l in
+	*" $3="*) l=${l#* "$3"=}; printf -v "$1" '%s' "${l%% *}" ;;
+	*) printf -v "$1" '?' ;;
+	esac
+}
+
+# Usage: call_in N FID -- far end N's call FID (held 1 s) to the line:
+# the call application got the INVITE from regN and answered it, the far
+# end's BYE got 200 at both ends, no other registrar saw any of it.
+call_in() {
+	local n=$1 fid=$2 rc ev cid t upms code from
+	in_ok "$n" "$fid" "$CP" "$(reg_src_re "$n" "$CP")" >/dev/null
+	rc=$?
+	ev=$(ua_line "far$n" call-up "$fid")
+	kv cid "$ev" callid
+	kv t "$ev" t
+	kv upms "$ev" ms
+	kv code "$(ua_line "far$n" call-end "$fid")" code
+	kv from "$(ua_line callapp call-in "" " callid=$cid ")" from
+	tl "${t#\?}" "call in: reg$n's far end calls $FO_CALL_USER; the call application gets the INVITE from $from and answers (up in $upms ms); the far end's BYE: $code"
+	return $rc
+}
+
+# Usage: call_out ID N WHERE -- the call application's call ID (held
+# 1 s) to bob at the primary's address went through regN: up, the route
+# set's first hop regN, the BYE there and answered 200, the far end saw
+# it end, no other registrar saw any of it.
+call_out() {
+	local id=$1 n=$2 rc ev t upms to code
+	out_ok "$id" "$n" "$CP" "$(re_quote "$(reg_hop "$n" "$CP")")" >/dev/null
+	rc=$?
+	ev=$(ua_line callapp call-up "$id")
+	kv t "$ev" t
+	kv upms "$ev" ms
+	kv to "$(ua_line callapp bye-out "$id")" to
+	kv code "$(ua_line callapp call-end "$id")" code
+	tl "${t#\?}" "call out: the call application calls bob at $R1$3; reg$n's far end answers (up in $upms ms); the BYE goes to $to (the route set's first hop): $code"
+	return $rc
+}
+
+# Usage: call_held ID -- call ID is up, set up through reg2.
+call_held() {
+	local rc hop t
+	call_wait "$1" up 15
+	rc=$?
+	hop=$(first_hop "$1")
+	[ "$hop" = "$(reg_hop 2 "$CP")" ] || rc=1
+	kv t "$(ua_line callapp call-up "$1")" t
+	tl "${t#\?}" "call held: the call application calls bob at $R1 again; up through reg2 (the route set's first hop: $hop); it stays up"
+	return $rc
+}
+
+# Usage: held_ends ID -- the held call ID, still up, ends with the call
+# application's BYE: to reg2's Record-Route address, answered 200, seen
+# ending at reg2's far end; reg1 received no request of the call, reg2
+# its INVITE, ACK and BYE.
+held_ends() {
+	local id=$1 hop cid fin rc at1 at2 bye t to ev code upms
+	hop=$(reg_hop 2 "$CP")
+	kv cid "$(ua_line callapp call-out "$id")" callid
+	kv fin "$(ua_line far2 call-in "" " callid=$cid ")" id
+	! ua_has callapp call-end "$id" && call_end "$id" 15 &&
+		ua_has callapp bye-out "$id" " to=$(re_quote "$hop") " &&
+		ua_wait 5 far2 call-end "$fin" " by=remote code=200 " &&
+		kam_dialog_none 1 "$cid" && saw 2 "$cid" INVITE ACK BYE >/dev/null
+	rc=$?
+	at1=$(kam_dialog_methods 1 "$cid")
+	at2=$(kam_dialog_methods 2 "$cid")
+	bye=$(ua_line callapp bye-out "$id")
+	kv t "$bye" t
+	kv to "$bye" to
+	ev=$(ua_line callapp call-end "$id")
+	kv code "$ev" code
+	kv upms "$ev" ms
+	[ "$upms" != "?" ] || upms=0
+	tl "${t#\?}" "the held call ends after $((upms / 1000)) s: its BYE goes to $to, reg2 answers $code; requests of the call at reg1: ${at1:-none}, at reg2: ${at2% }"
+	return $rc
+}
+
 # ------------------------------------------------------- configuration
 
 # Usage: cfg_set FILE KEY VALUE -- set KEY in place (uncommenting it when
@@ -306,7 +416,7 @@ demo_conf() {
 
 # ----------------------------------------------------------------- story
 
-plan 9
+plan 15
 daemon_require || exit 1
 
 echo
@@ -315,12 +425,16 @@ echo "    phone (this namespace) --- reg1 $(reg_addr 1) sip1.$SIP_DOMAIN, SRV pr
 echo "                           --- reg2 $(reg_addr 2) sip2.$SIP_DOMAIN, SRV priority 2 (secondary)"
 echo "    DNS: dnsmasq on 127.0.0.1:$DNS_PORT, NAPTR/SRV for $SIP_DOMAIN"
 echo "    the phone application: $APP_PROTO to $R1, as it was configured"
+echo "    the call application: $FO_CALL_USER, the lines' Contact (port $([ "$PROTO" = TLS ] && echo "$FO_CALL_TLS_PORT, TLS" || echo "$FO_CALL_PORT")); calls bob at $R1"
+echo "    far ends: bob behind each registrar, which routes calls for $FO_CALL_USER to its Contact"
 echo
 
 setup=$(now_ms)
 [ "$PROTO" = TLS ] && { pki_make || fail_step "test certificates"; }
 for i in 1 2; do
 	if [ "$PROTO" = TLS ]; then
+		# The far end reaches its Kamailio over UDP, on 5060.
+		FO_SIP_PORT=5060 far_start "$i" || fail_step "far end $i"
 		reg_start "$i" udp=5060 tcp=5060 tls=5061
 	else
 		reg_start "$i"
@@ -338,7 +452,8 @@ fo_dns_start 60 "${dns_extra[@]}" || fail_step "dnsmasq"
 # The application starts first, as on a phone: it has the primary's
 # address and uses it, with or without sipsteerd.
 app_start "$APP_OPT" || fail_step "the phone application"
-echo "(registrars, DNS, packet recorders and the application up in $((($(now_ms) - setup) / 1000)) s)"
+callapp_start "$CP" || fail_step "the call application"
+echo "(registrars with their far ends, DNS, packet recorders and the applications up in $((($(now_ms) - setup) / 1000)) s)"
 
 demo_conf "$T/phone.cfg"
 echo "sipsteerd's configuration: Documentation/examples/phone.cfg with"
@@ -370,6 +485,19 @@ lands_only 1 "$(now_ms)"
 rc=$?
 tl_flush
 step "the application's traffic lands on reg1" [ $rc -eq 0 ]
+
+# Calls through the primary, one each way at once.
+far_call 1 f1 hold=1
+call_place o1 hold=1
+call_in 1 f1
+rc_in=$?
+call_out o1 1 ""
+rc_out=$?
+tl_flush
+step "call in through reg1: the far end's INVITE reaches the call application, answered; BYE 200" \
+	[ $rc_in -eq 0 ]
+step "call out to reg1's address: reg1's far end answers; the BYE to reg1, 200" \
+	[ $rc_out -eq 0 ]
 
 # 3. The primary stops answering; 4. failover.
 reg_silence 1
@@ -411,6 +539,24 @@ else
 fi
 show_state
 
+# Calls during the outage: the call application still calls the
+# primary's address; a third call is held across the failback.
+call_place o2 hold=1
+far_call 2 f2 hold=1
+call_place o3
+call_out o2 2 " (steered)"
+rc_out=$?
+call_in 2 f2
+rc_in=$?
+call_held o3
+rc_held=$?
+tl_flush
+step "call out to reg1's address during the outage: set up through reg2, reg2's far end answers; the BYE to reg2, 200" \
+	[ $rc_out -eq 0 ]
+step "call in through reg2: the far end's INVITE reaches the call application, answered; BYE 200" \
+	[ $rc_in -eq 0 ]
+step "a call set up through reg2 during the outage is held" [ $rc_held -eq 0 ]
+
 # 6. The primary returns; 7. failback.
 mark=$(reg_mark 1)
 mark2=$(reg_mark 2)
@@ -450,8 +596,15 @@ step "failback: both lines at reg1 again, un-registered (Expires: 0) from reg2" 
 step "the application's traffic lands on reg1 again" [ $rc -eq 0 ]
 show_state
 
+# The call held since the outage ends after the failback.
+held_ends o3
+rc=$?
+tl_flush
+step "the held call outlives the failback: its BYE reaches reg2 directly, 200; reg1 saw no request of it" \
+	[ $rc -eq 0 ]
+
 echo
-echo "=== done in $((($(now_ms) - T0) / 1000)) s: every step was observed at the registrars"
+echo "=== done in $((($(now_ms) - T0) / 1000)) s: every step was observed at the peers"
 fo_done
 # Stop every peer at once (the library's clean-up then finds them gone):
 # one by one, with a process per check, takes long in the VM.
