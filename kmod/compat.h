@@ -72,6 +72,38 @@ static inline bool sipsteer_genl_req_attr_check(struct genl_info *info,
 #endif
 
 /*
+ * 6.1 refuses, for every command at or above resv_start_op (0: all of
+ * ours), a nonzero reserved byte in the generic netlink header and the
+ * nlmsg_flags the core cannot give a meaning (NLM_F_CREATE, NLM_F_EXCL,
+ * NLM_F_REPLACE, NLM_F_APPEND); before, the family refuses them itself,
+ * so that requests get the same answer on every kernel. Dumps (NLM_F_DUMP)
+ * never reach pre_doit.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+static inline int sipsteer_genl_header_check(const struct genl_ops *ops,
+					     struct sk_buff *skb,
+					     struct genl_info *info)
+{
+	u16 allowed = NLM_F_REQUEST | NLM_F_ACK | NLM_F_ECHO;
+
+	if (info->genlhdr->reserved) {
+		GENL_SET_ERR_MSG(info, "genlmsghdr.reserved field is not 0");
+		return -EINVAL;
+	}
+	if (info->nlhdr->nlmsg_flags & ~allowed) {
+		GENL_SET_ERR_MSG(info,
+				 "ambiguous or reserved bits set in nlmsg_flags");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+#define SIPSTEER_GENL_PRE_DOIT sipsteer_genl_header_check
+#else
+#define SIPSTEER_GENL_PRE_DOIT NULL
+#endif
+
+/*
  * 6.6 gives a dump the genl_info of its request (genl_info_dump());
  * before, struct genl_dumpit_info holds the parsed attributes itself.
  * Only ->attrs is used, which both have.

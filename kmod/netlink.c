@@ -790,7 +790,8 @@ static const struct genl_multicast_group sipsteer_mcgrps[] = {
  * rather than by the global genl_mutex, so a change waiting for a grace
  * period or walking conntrack blocks no other generic netlink family.
  * resv_start_op is 0: the core refuses nlmsg_flags it cannot give a
- * meaning (NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE) on every command.
+ * meaning (NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE) on every command;
+ * before 6.1, pre_doit does (compat.h).
  */
 static struct genl_family sipsteer_family __ro_after_init = {
 	.name = SIPSTEER_GENL_NAME,
@@ -799,6 +800,7 @@ static struct genl_family sipsteer_family __ro_after_init = {
 	.netnsok = true,
 	.parallel_ops = true,
 	.module = THIS_MODULE,
+	.pre_doit = SIPSTEER_GENL_PRE_DOIT,
 	.ops = sipsteer_ops,
 	.n_ops = ARRAY_SIZE(sipsteer_ops),
 	.mcgrps = sipsteer_mcgrps,

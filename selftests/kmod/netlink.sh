@@ -42,10 +42,13 @@ case_random_requests() {
 # CMD... as root of a new user namespace that owns a new network
 # namespace, as in a container. The VM's tests run chrooted, and a
 # chrooted process may not create a user namespace: PID 1's busybox, in
-# the real root (nsenter --root), makes the namespaces, then chroots back.
+# the real root (nsenter --root), makes the namespaces, then chroots back
+# into the tests' root (SIPSTEER_VM_ROOT, from /init: the host's, or the
+# guest architecture's own userspace).
 as_userns_root() {
 	nsenter --target 1 --root -- /bin/busybox unshare --user \
-		--map-root-user --net /bin/busybox chroot /host "$@"
+		--map-root-user --net /bin/busybox \
+		chroot "${SIPSTEER_VM_ROOT:?not in the test VM}" "$@"
 }
 
 # Root of a user namespace that owns its network namespace (a container)

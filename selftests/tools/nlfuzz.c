@@ -359,6 +359,15 @@ static void b_nothing(struct nlmsghdr *nlh)
 	(void)nlh;
 }
 
+/* The generic netlink header's reserved byte set, on a valid GET. */
+static void b_reserved_fz(struct nlmsghdr *nlh)
+{
+	struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+
+	g->reserved = 1;
+	put_name(nlh, "fz");
+}
+
 #define E_MISSING	{ EINVAL }
 #define E_LIMIT		{ E2BIG, ENOSPC, EINVAL, ERANGE }
 
@@ -425,6 +434,8 @@ static const struct fuzz_case admin_cases[] = {
 	  b_name_fz2, { ENOENT }, NEED_EXTACK },
 	{ "get: NLM_F_CREATE", SIPSTEER_CMD_SERVICE_GET, NLM_F_CREATE,
 	  b_name_fz, { EINVAL }, NEED_EXTACK },
+	{ "get: genlmsghdr.reserved set", SIPSTEER_CMD_SERVICE_GET, 0,
+	  b_reserved_fz, { EINVAL }, NEED_EXTACK },
 	{ "set: unknown service", SIPSTEER_CMD_SERVICE_SET, 0,
 	  b_unknown_service, { ENOENT }, NEED_EXTACK },
 	{ "set: NAME missing", SIPSTEER_CMD_SERVICE_SET, 0,
