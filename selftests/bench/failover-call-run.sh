@@ -44,10 +44,8 @@
 # got there as "# " lines.
 # shellcheck disable=SC2034 # FO_CALLS: read by the library
 FO_CALLS=1
-# shellcheck source=SCRIPTDIR/../failover/lib.sh
-. "$(dirname "$0")/../failover/lib.sh"
-# shellcheck source=SCRIPTDIR/baresip.sh
-. "$FO_PROJECT/selftests/bench/baresip.sh"
+# shellcheck source=SCRIPTDIR/fobench.sh
+. "$(dirname "$0")/fobench.sh"
 
 KIND=$1
 LIMIT_S=${FOBENCH_LIMIT_S:-240}
@@ -64,15 +62,6 @@ now_ms() {
 }
 mkfifo "$T/never" && exec 9<>"$T/never"
 sleep() { read -r -t "$1" -u 9 || :; }
-
-die() {
-	local f
-	echo "fobench error: $*"
-	for f in "$T"/*.log; do
-		diag_log "$(basename "$f" .log)" 15
-	done
-	exit 1
-}
 
 # Usage: far_calls -- "OUT_D OUT_B IN_D IN_B", the far ends' times
 # (ms) since t0 of: the first call from alice (the call application)

@@ -23,10 +23,8 @@
 #   fobench client=sipsteerd kind=K timeout_ms=N reg_ms=N udp_ms=N
 #   fobench client=baresip kind=K reg_ms=N
 # ("-": not seen within FOBENCH_LIMIT_S, default 240 s).
-# shellcheck source=SCRIPTDIR/../failover/lib.sh
-. "$(dirname "$0")/../failover/lib.sh"
-# shellcheck source=SCRIPTDIR/baresip.sh
-. "$FO_PROJECT/selftests/bench/baresip.sh"
+# shellcheck source=SCRIPTDIR/fobench.sh
+. "$(dirname "$0")/fobench.sh"
 
 KIND=$1
 TIMEOUT_MS=$2
@@ -43,15 +41,6 @@ LIMIT_S=${FOBENCH_LIMIT_S:-240}
 # The same registration interval for both clients (sipsteerd's and
 # baresip's default), so only the keep-alives find a dead server early.
 REG_EXPIRES=3600
-
-die() {
-	local f
-	echo "fobench error: $*"
-	for f in "$T"/*.log; do
-		diag_log "$(basename "$f" .log)" 15
-	done
-	exit 1
-}
 
 # Usage: reg2_register_ms sipsteerd|baresip UNTIL_MS -- arrival at reg2
 # of the client's last REGISTER before UNTIL_MS, the one whose binding
