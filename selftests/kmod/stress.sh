@@ -63,8 +63,11 @@ case_rmmod_live_flows() {
 	sink p2 proxy2 10.9.2.2:$PORT
 	bg tcp proxy2 tcpecho -l 10.9.2.2:$PORT -b proxy2
 	wait_ready tcp
-	bg client phone tcpclient -c 10.9.0.10:$PORT -i 20 -t 3
-	bg send phone udpsend -d 10.9.0.10:$PORT -r 500 -t 3 -s 40000
+	# The senders run until stopped, 1 s after the unload: a fixed
+	# duration ran out before it on a slow host (a debug kernel under
+	# load), leaving nothing to send after it.
+	bg client phone tcpclient -c 10.9.0.10:$PORT -i 20 -t 120
+	bg send phone udpsend -d 10.9.0.10:$PORT -r 500 -t 120 -s 40000
 	# Both flows steered, and running for a while: under emulation the
 	# tools may take more than a second to start.
 	for i in $(seq 200); do
@@ -74,7 +77,8 @@ case_rmmod_live_flows() {
 	sleep 0.5
 	rmmod sipsteer
 	t_unload=$(now_us)
-	wait "${BG_PIDS[send]}" "${BG_PIDS[client]}"
+	sleep 1
+	stop send client
 	insmod "$MODULE"
 	stop vip p2 tcp
 	cat "$T/send.out" "$T/vip.out" "$T/p2.out"
