@@ -247,7 +247,6 @@ static int line_add(struct app *app, unsigned int n)
 	p.mark = app_mark(app);
 	p.outbound = sip->outbound_rfc5626;
 	p.instance_uuid = app->instance_uuid;
-	p.reg_id = 1;
 	p.user_agent = sip->user_agent;
 	p.contact_port = sip->transport == TP_TLS ? sip->local_tls_port :
 			 sip->local_port;
