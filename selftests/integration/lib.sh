@@ -717,7 +717,8 @@ daemon_conf() {
 			"voip/signalling/sip/outgoing_request_no_response_timeout_ms=2000" \
 			"voip/signalling/sip/registration_expires=30" \
 			"voip/signalling/sip/registration_failed_timeout=10" \
-			"voip/signalling/sip/startup_delay_max_ms=0"; do
+			"voip/signalling/sip/startup_delay_max_ms=0" \
+			"voip/signalling/sip/instance_uuid_file=$T/instance_uuid"; do
 			printf '%s\n' "$extra" | grep -q "^${kv%%=*}=" ||
 				echo "$kv"
 		done
