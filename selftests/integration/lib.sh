@@ -231,6 +231,10 @@ pki_leaf() {
 # (1: a registrar behind which phones are NATed: it keeps the source of
 # each REGISTER (fix_nated_register), sends requests for the user there
 # instead of to the Contact, and pings it with OPTIONS every 2 s).
+# db (a SQLite file made by kam_db_make: usrloc keeps its bindings there
+# alone, db_mode 3, so two registrars given the same file share one
+# location database), busy (1: kam_busy NAME 1|0 makes it answer 503 to
+# OPTIONS and to every REGISTER but an un-REGISTER).
 # Logs every REGISTER as "REGISTER-IN proto=.. expires=.. auth=.." to
 # $T/NAME.log; `kamcmd` reaches it over $T/NAME/ctl.sock.
 kam_start() {
@@ -238,7 +242,7 @@ kam_start() {
 	local addrs="127.0.0.1" udp=5060 tcp=5060 tls=0 tls_wrong=0
 	local tls_target=0 algo="" min_expires=5 max_expires=10
 	local min_expires_mode=0 nonce_expire=300 auth=www
-	local password=$KAM_PASSWORD calls= nat=0
+	local password=$KAM_PASSWORD calls= nat=0 db= busy=0
 	shift
 	for kv in "$@"; do
 		case $kv in
@@ -257,6 +261,8 @@ kam_start() {
 		password=*) password=${kv#*=} ;;
 		calls=*) calls=${kv#*=} ;;
 		nat=*) nat=${kv#*=} ;;
+		db=*) db=${kv#*=} ;;
+		busy=*) busy=${kv#*=} ;;
 		*) echo "kam_start: bad option $kv" >&2; return 1 ;;
 		esac
 	done
@@ -270,7 +276,20 @@ kam_start() {
 	# Without calls=, the configuration is the registrar's alone.
 	# shellcheck disable=SC2016 # Kamailio's variables
 	local req_log='REQUEST-IN $rm proto=$pr src=$si:$sp' calls_req=
-	local calls_mods= nat_mods= nat_reg=
+	local calls_mods= nat_mods= nat_reg= db_mods= busy_req=
+	local db_mode='modparam("usrloc", "db_mode", 0)'
+	if [ -n "$db" ]; then
+		# Updates and deletes by ruid: the bindings of one line's
+		# flows share Contact URI and Call-ID.
+		db_mods=$(printf '%s\n' 'loadmodule "db_sqlite.so"' \
+			"modparam(\"usrloc\", \"db_url\", \"sqlite:///$db\")" \
+			'modparam("usrloc", "db_ops_ruid", 1)')
+		db_mode='modparam("usrloc", "db_mode", 3)'
+	fi
+	if [ "$busy" = 1 ]; then
+		# shellcheck disable=SC2016 # Kamailio's variables
+		busy_req='if ($shv(busy) == 1 && $hdr(Expires) != "0") { sl_send_reply("503", "Busy"); exit; }'
+	fi
 	if [ "$nat" = 1 ]; then
 		nat_mods=$(printf '%s\n' 'loadmodule "nathelper.so"' \
 			'modparam("nathelper", "received_avp", "$avp(RECEIVED)")' \
@@ -336,7 +355,8 @@ kam_start() {
 			loadmodule "registrar.so"
 			loadmodule "auth.so"
 			modparam("ctl", "binrpc", "unix:$d/ctl.sock")
-			modparam("usrloc", "db_mode", 0)
+			$db_mods
+			$db_mode
 			modparam("registrar", "min_expires", $min_expires)
 			modparam("registrar", "min_expires_mode", $min_expires_mode)
 			modparam("registrar", "max_expires", $max_expires)
@@ -358,6 +378,7 @@ kam_start() {
 					sl_send_reply("483", "Too Many Hops");
 					exit;
 				}
+				$busy_req
 				$calls_req
 				if (is_method("OPTIONS")) {
 					sl_send_reply("200", "OK");
@@ -525,6 +546,38 @@ kam_tls_cfg() {
 			fi
 		done
 	} >"$d/tls.cfg"
+}
+
+# Usage: kam_busy NAME 1|0 -- a registrar started with busy=1 answers
+# 503 (1) or as usual (0).
+kam_busy() {
+	kam_rpc "$1" pv.shvSet busy int "$2" >/dev/null
+}
+
+# Usage: kam_db_make FILE -- an empty usrloc database (Kamailio's own
+# schema) for kam_start db=FILE.
+kam_db_make() {
+	local s=/usr/share/kamailio/db_sqlite
+	python3 - "$1" "$s/standard-create.sql" "$s/usrloc-create.sql" <<-'EOF'
+		import sqlite3, sys
+		db = sqlite3.connect(sys.argv[1])
+		for f in sys.argv[2:]:
+		    db.executescript(open(f).read())
+		db.commit()
+	EOF
+}
+
+# Usage: kam_db_bindings FILE AOR -- "reg_id socket instance" of each
+# binding of AOR in a kam_start db=FILE database, by reg-id.
+kam_db_bindings() {
+	python3 - "$1" "$2" <<-'EOF'
+		import sqlite3, sys
+		db = sqlite3.connect(sys.argv[1], timeout=5)
+		for r in db.execute("SELECT reg_id, socket, instance FROM location"
+		                    " WHERE username = ? ORDER BY reg_id",
+		                    (sys.argv[2],)):
+		    print(*r)
+	EOF
 }
 
 kam_stop() {

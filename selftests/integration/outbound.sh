@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# RFC 5626 outbound against two Kamailio registrars sharing one location
+# database (usrloc on one SQLite file, db_mode 3, bindings matched by
+# +sip.instance and reg-id): each server's flow has a reg-id of its own,
+# so after a failover and after a failback the un-REGISTER at the old
+# server removes only that server's binding and the new one stands; the
+# +sip.instance is the one stored in instance_uuid_file and a restarted
+# daemon registers with the same one.
+. "$(dirname "$0")/lib.sh"
+
+plan 6
+daemon_require || exit 1
+
+DB=$T/location.sqlite
+kam_db_make "$DB" || diag "cannot make the location database"
+kam_start kam1 udp=5060 tcp=0 max_expires=60 db="$DB" busy=1 ||
+	diag "kamailio kam1 did not start"
+kam_start kam2 udp=5062 tcp=0 max_expires=60 db="$DB" ||
+	diag "kamailio kam2 did not start"
+dns_start --local-ttl=60 \
+	--srv-host=_sip._udp.ob.example.test,kam1.example.test,5060,1,10 \
+	--srv-host=_sip._udp.ob.example.test,kam2.example.test,5062,2,10 \
+	--host-record=kam1.example.test,127.0.0.1 \
+	--host-record=kam2.example.test,127.0.0.1 || diag "dnsmasq did not start"
+
+# Bindings of 60 s (refreshes after 30 s at the earliest): every move
+# below is the keep-alive's or the failback's.
+{
+	daemon_proxy ob.example.test 65535 UDP
+	daemon_line 0 u-ob
+	echo "voip/signalling/sip/outbound_rfc5626=1"
+	echo "voip/signalling/sip/registration_expires=60"
+	echo "voip/signalling/sip/redundant_proxy/failback_retry_timeout=5"
+	echo "voip/signalling/sip/redundant_proxy/failback_probes=1"
+	echo "voip/signalling/sip/redundant_proxy/hold_down=1"
+	echo "voip/signalling/sip/registrar_ka/enabled=1"
+	echo "voip/signalling/sip/registrar_ka/timeout=5"
+} | daemon_conf "$T/ob.conf"
+
+bindings() {
+	kam_db_bindings "$DB" u-ob
+}
+
+# Usage: bindings_are "REG_ID PORT" ... -- exactly these bindings, each
+# with the stored instance.
+bindings_are() {
+	local want= got inst
+	inst="<urn:uuid:$(cat "$T/instance_uuid" 2>/dev/null)>"
+	for b in "$@"; do
+		want="$want${b% *} udp:127.0.0.1:${b#* } $inst"$'\n'
+	done
+	got=$(bindings)
+	[ "$got"$'\n' = "$want" ]
+}
+
+daemon_start "$T/ob.conf" ob
+if wait_until 10 bindings_are "1 5060"; then
+	ok "registered at the primary: reg-id 1, the instance stored in instance_uuid_file"
+else
+	not_ok "registered at the primary: reg-id 1, the instance stored in instance_uuid_file"
+	diag "bindings: $(bindings | tr '\n' ';') file: $(cat "$T/instance_uuid" 2>&1)"
+fi
+first_instance=$(cat "$T/instance_uuid" 2>/dev/null)
+
+# The primary answers 503 to the keep-alive's OPTIONS (and to REGISTER)
+# but still takes the un-REGISTER: the line moves to the secondary with
+# reg-id 2, then un-registers reg-id 1 at the primary.
+t0=$(now_ms)
+kam_busy kam1 1
+if wait_until 15 eval 'bindings_are "2 5062" &&
+		log_has kam1 "REGISTER-SAVED user=u-ob expires=0"'; then
+	ok "failover: the primary's un-REGISTER removed its own binding, the secondary's stands"
+	diag "busy -> bindings moved: $(($(now_ms) - t0)) ms"
+else
+	not_ok "failover: the primary's un-REGISTER removed its own binding, the secondary's stands"
+	diag "bindings: $(bindings | tr '\n' ';')"
+fi
+check "failover: the secondary got reg-id 2 and the same instance" \
+	log_has kam2 "REGISTER-IN .*user=u-ob .*reg-id=2;\+sip.instance=\"<urn:uuid:$first_instance>\""
+
+# The primary answers again: the next probe brings the line back with
+# reg-id 1; the un-REGISTER at the secondary removes reg-id 2 only.
+kam_busy kam1 0
+if wait_until 15 eval 'bindings_are "1 5060" &&
+		log_has kam2 "REGISTER-SAVED user=u-ob expires=0"'; then
+	ok "failback: the secondary's un-REGISTER removed its own binding, the primary's stands"
+else
+	not_ok "failback: the secondary's un-REGISTER removed its own binding, the primary's stands"
+	diag "bindings: $(bindings | tr '\n' ';')"
+fi
+# Still so a moment later: no late un-REGISTER took the binding away.
+sleep 1
+check "failback: one binding, the primary's, a second later" \
+	bindings_are "1 5060"
+
+# A restart: SIGTERM un-registers, the new daemon reads the stored UUID.
+daemon_stop
+wait_until 5 eval '[ -z "$(bindings)" ]'
+daemon_start "$T/ob.conf" ob2
+if wait_until 10 bindings_are "1 5060" &&
+	[ -n "$first_instance" ] &&
+	[ "$(cat "$T/instance_uuid")" = "$first_instance" ]; then
+	ok "restarted daemon: the same +sip.instance"
+else
+	not_ok "restarted daemon: the same +sip.instance"
+	diag "bindings: $(bindings | tr '\n' ';') first: $first_instance"
+fi
+daemon_stop
