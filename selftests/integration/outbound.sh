@@ -43,10 +43,14 @@ bindings() {
 	kam_db_bindings "$DB" u-ob
 }
 
+no_bindings() {
+	[ -z "$(bindings)" ]
+}
+
 # Usage: bindings_are "REG_ID PORT" ... -- exactly these bindings, each
 # with the stored instance.
 bindings_are() {
-	local want= got inst
+	local want='' got inst b
 	inst="<urn:uuid:$(cat "$T/instance_uuid" 2>/dev/null)>"
 	for b in "$@"; do
 		want="$want${b% *} udp:127.0.0.1:${b#* } $inst"$'\n'
@@ -97,7 +101,7 @@ check "failback: one binding, the primary's, a second later" \
 
 # A restart: SIGTERM un-registers, the new daemon reads the stored UUID.
 daemon_stop
-wait_until 5 eval '[ -z "$(bindings)" ]'
+wait_until 5 no_bindings
 daemon_start "$T/ob.conf" ob2
 if wait_until 10 bindings_are "1 5060" &&
 	[ -n "$first_instance" ] &&
