@@ -8,6 +8,7 @@
  * break, a new transport at the same server, keep-alives over UDP and
  * TCP, and re-entry from on_result.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -1253,6 +1254,54 @@ static void test_no_outbound_no_flow_keepalive(void **state)
 	f->passed = true;
 }
 
+/* A loopback UDP port nobody listens on (bound, then closed). */
+static uint16_t free_udp_port(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	assert_true(fd >= 0);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, len), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	close(fd);
+	return ntohs(sin.sin_port);
+}
+
+/*
+ * More servers than reg-ids (DNS kept naming new ones): a new server
+ * takes the number of one no site uses, never that of the binding kept.
+ */
+static void test_outbound_reg_ids_recycled(void **state)
+{
+	struct fixture *f = *state;
+	struct sip_server dead, sb;
+	struct reg_status st;
+	unsigned int i;
+
+	registered_at(f, &f->a);		/* reg-id 1, kept below */
+	for (i = 2; i <= REG_STATUS_MAX_SERVERS; i++) {
+		registrar_server(&f->a, &dead);
+		((struct sockaddr_in *)&dead.addr)->sin_port =
+			htons(free_udp_port());
+		assert_int_equal(reg_register_at(f->reg, &dead), 0);
+		advance(f, 20);
+		assert_int_equal(f->n_res, i);	/* each one failed */
+	}
+	registrar_server(&f->b, &sb);
+	assert_int_equal(reg_register_at(f->reg, &sb), 0);
+	advance(f, 50);
+	reg_status(f->reg, &st);
+	assert_int_equal(st.state, REG_REGISTERED);
+	assert_string_equal(f->b.last_reg_id, "2");
+	reg_drop_previous(f->reg);
+	advance(f, 50);
+	assert_int_equal(f->a.n_unreg, 1);
+	assert_string_equal(f->a.last_reg_id, "1");
+	f->passed = true;
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -1289,6 +1338,7 @@ int main(void)
 		T(test_keepalive_tcp_without_outbound),
 		T(test_outbound_reg_id_per_server),
 		T(test_outbound_binding_of_our_flow),
+		T(test_outbound_reg_ids_recycled),
 		T(test_outbound_flow_timer),
 		T(test_outbound_keepalive_default),
 		T(test_no_outbound_no_flow_keepalive),

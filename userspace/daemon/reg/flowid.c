@@ -43,5 +43,5 @@ unsigned int reg_flow_id(struct reg *reg, const struct sip_server *srv)
 			return i + 1;
 		}
 	}
-	return 1;	/* unreachable: at most three sites are in use */
+	return 1;	/* unreachable: a line never has that many sites */
 }
