@@ -7,10 +7,12 @@
 # so after a failover and after a failback the un-REGISTER at the old
 # server removes only that server's binding and the new one stands; the
 # +sip.instance is the one stored in instance_uuid_file and a restarted
-# daemon registers with the same one.
+# daemon registers with the same one. And a registrar that supports
+# outbound with a Flow-Timer: the line keeps its flow alive at that pace,
+# though no keep-alive is configured.
 . "$(dirname "$0")/lib.sh"
 
-plan 6
+plan 7
 daemon_require || exit 1
 
 DB=$T/location.sqlite
@@ -112,3 +114,38 @@ else
 	diag "bindings: $(bindings | tr '\n' ';') first: $first_instance"
 fi
 daemon_stop
+
+# Kamailio with outbound_mode 1 and a Flow-Timer of 5 s: "Require:
+# outbound" in the 2xx, so CRLF pings on the TCP flow every 4..5 s (80 to
+# 100 % of it), with registrar_ka off, each answered by a pong.
+kam_start kam3 udp=0 tcp=5064 max_expires=60 flow_timer=5 ||
+	diag "kamailio kam3 did not start"
+{
+	daemon_proxy 127.0.0.1 5064 TCP
+	daemon_line 0 u-ft
+	echo "voip/signalling/sip/outbound_rfc5626=1"
+	echo "voip/signalling/sip/registration_expires=60"
+} | daemon_conf "$T/ft.conf"
+daemon_start "$T/ft.conf" ft
+wait_log ft "line 0: registered" 10
+sleep 11
+daemon_stop
+# Seconds from the registration to each ping, from the daemon's log.
+ping_times() {
+	grep -E "info: line 0: registered|keep-alive \(CRLF ping\)" "$T/ft.log" |
+		sed -n 's/^[0-9-]*T\([0-9]*\):\([0-9]*\):\([0-9.]*\)Z.*/\1 \2 \3/p' |
+		awk '{ t = $1 * 3600 + $2 * 60 + $3 }
+			NR == 1 { t0 = t; next }
+			{ printf "%.1f ", t - t0 }'
+}
+times=$(ping_times)
+diag "CRLF pings at (s after registering): $times; pongs: $(log_count ft "keep-alive answered")"
+paced() {
+	echo "$times" | awk '{ if (NF < 2) exit 1
+		for (i = 1; i <= NF; i++) {
+			d = $i - (i > 1 ? $(i - 1) : 0)
+			if (d < 3.9 || d > 5.3) exit 1
+		} }'
+}
+check "outbound negotiated: the flow kept alive every 4..5 s (Flow-Timer 5), no keep-alive configured, every ping answered" \
+	eval 'paced && [ "$(log_count ft "keep-alive answered")" -eq "$(log_count ft "keep-alive \(CRLF ping\)")" ]'
