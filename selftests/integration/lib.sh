@@ -231,6 +231,12 @@ pki_leaf() {
 # (1: a registrar behind which phones are NATed: it keeps the source of
 # each REGISTER (fix_nated_register), sends requests for the user there
 # instead of to the Contact, and pings it with OPTIONS every 2 s).
+# db (a SQLite file made by kam_db_make: usrloc keeps its bindings there
+# alone, db_mode 3, so two registrars given the same file share one
+# location database), busy (1: kam_busy NAME 1|0 makes it answer 503 to
+# OPTIONS and to every REGISTER but an un-REGISTER), flow_timer (s:
+# the registrar supports RFC 5626 outbound, "Require: outbound" and this
+# Flow-Timer in its 2xx to a REGISTER with reg-id).
 # Logs every REGISTER as "REGISTER-IN proto=.. expires=.. auth=.." to
 # $T/NAME.log; `kamcmd` reaches it over $T/NAME/ctl.sock.
 kam_start() {
@@ -238,7 +244,7 @@ kam_start() {
 	local addrs="127.0.0.1" udp=5060 tcp=5060 tls=0 tls_wrong=0
 	local tls_target=0 algo="" min_expires=5 max_expires=10
 	local min_expires_mode=0 nonce_expire=300 auth=www
-	local password=$KAM_PASSWORD calls= nat=0
+	local password=$KAM_PASSWORD calls= nat=0 db= busy=0 flow_timer=0
 	shift
 	for kv in "$@"; do
 		case $kv in
@@ -257,6 +263,9 @@ kam_start() {
 		password=*) password=${kv#*=} ;;
 		calls=*) calls=${kv#*=} ;;
 		nat=*) nat=${kv#*=} ;;
+		db=*) db=${kv#*=} ;;
+		busy=*) busy=${kv#*=} ;;
+		flow_timer=*) flow_timer=${kv#*=} ;;
 		*) echo "kam_start: bad option $kv" >&2; return 1 ;;
 		esac
 	done
@@ -270,7 +279,29 @@ kam_start() {
 	# Without calls=, the configuration is the registrar's alone.
 	# shellcheck disable=SC2016 # Kamailio's variables
 	local req_log='REQUEST-IN $rm proto=$pr src=$si:$sp' calls_req=
-	local calls_mods= nat_mods= nat_reg=
+	local calls_mods= nat_mods= nat_reg= db_mods= busy_req= ob_mods=
+	local db_mode='modparam("usrloc", "db_mode", 0)' children=2
+	if [ -n "$db" ]; then
+		# One worker: a retransmitted REGISTER handled by a second
+		# worker at the same time would find no binding in the table
+		# yet and insert a second one (no transaction spans save()).
+		children=1
+		# Updates and deletes by ruid: the bindings of one line's
+		# flows share Contact URI and Call-ID.
+		db_mods=$(printf '%s\n' 'loadmodule "db_sqlite.so"' \
+			"modparam(\"usrloc\", \"db_url\", \"sqlite:///$db\")" \
+			'modparam("usrloc", "db_ops_ruid", 1)')
+		db_mode='modparam("usrloc", "db_mode", 3)'
+	fi
+	if [ "$flow_timer" -gt 0 ]; then
+		ob_mods=$(printf '%s\n' \
+			'modparam("registrar", "outbound_mode", 1)' \
+			"modparam(\"registrar\", \"flow_timer\", $flow_timer)")
+	fi
+	if [ "$busy" = 1 ]; then
+		# shellcheck disable=SC2016 # Kamailio's variables
+		busy_req='if ($shv(busy) == 1 && $hdr(Expires) != "0") { sl_send_reply("503", "Busy"); exit; }'
+	fi
 	if [ "$nat" = 1 ]; then
 		nat_mods=$(printf '%s\n' 'loadmodule "nathelper.so"' \
 			'modparam("nathelper", "received_avp", "$avp(RECEIVED)")' \
@@ -295,8 +326,8 @@ kam_start() {
 			log_stderror=yes
 			memdbg=5
 			memlog=5
-			children=2
-			tcp_children=2
+			children=$children
+			tcp_children=$children
 			auto_aliases=no
 			dns=no
 			rev_dns=no
@@ -336,7 +367,9 @@ kam_start() {
 			loadmodule "registrar.so"
 			loadmodule "auth.so"
 			modparam("ctl", "binrpc", "unix:$d/ctl.sock")
-			modparam("usrloc", "db_mode", 0)
+			$db_mods
+			$db_mode
+			$ob_mods
 			modparam("registrar", "min_expires", $min_expires)
 			modparam("registrar", "min_expires_mode", $min_expires_mode)
 			modparam("registrar", "max_expires", $max_expires)
@@ -358,6 +391,7 @@ kam_start() {
 					sl_send_reply("483", "Too Many Hops");
 					exit;
 				}
+				$busy_req
 				$calls_req
 				if (is_method("OPTIONS")) {
 					sl_send_reply("200", "OK");
@@ -525,6 +559,42 @@ kam_tls_cfg() {
 			fi
 		done
 	} >"$d/tls.cfg"
+}
+
+# Usage: kam_busy NAME 1|0 -- a registrar started with busy=1 answers
+# 503 (1) or as usual (0).
+kam_busy() {
+	kam_rpc "$1" pv.shvSet busy int "$2" >/dev/null
+}
+
+# Usage: kam_db_make FILE -- an empty usrloc database (Kamailio's own
+# schema) for kam_start db=FILE. In WAL mode (it stays with the file):
+# Kamailio has no busy timeout, and a reader (the test polling the
+# table) would otherwise make a registrar's write fail, "database is
+# locked", a 500 to the REGISTER.
+kam_db_make() {
+	local s=/usr/share/kamailio/db_sqlite
+	python3 - "$1" "$s/standard-create.sql" "$s/usrloc-create.sql" <<-'EOF'
+		import sqlite3, sys
+		db = sqlite3.connect(sys.argv[1])
+		db.execute("PRAGMA journal_mode=WAL")
+		for f in sys.argv[2:]:
+		    db.executescript(open(f).read())
+		db.commit()
+	EOF
+}
+
+# Usage: kam_db_bindings FILE AOR -- "reg_id socket instance" of each
+# binding of AOR in a kam_start db=FILE database, by reg-id.
+kam_db_bindings() {
+	python3 - "$1" "$2" <<-'EOF'
+		import sqlite3, sys
+		db = sqlite3.connect(sys.argv[1], timeout=5)
+		for r in db.execute("SELECT reg_id, socket, instance FROM location"
+		                    " WHERE username = ? ORDER BY reg_id",
+		                    (sys.argv[2],)):
+		    print(*r)
+	EOF
 }
 
 kam_stop() {
@@ -717,7 +787,8 @@ daemon_conf() {
 			"voip/signalling/sip/outgoing_request_no_response_timeout_ms=2000" \
 			"voip/signalling/sip/registration_expires=30" \
 			"voip/signalling/sip/registration_failed_timeout=10" \
-			"voip/signalling/sip/startup_delay_max_ms=0"; do
+			"voip/signalling/sip/startup_delay_max_ms=0" \
+			"voip/signalling/sip/instance_uuid_file=$T/instance_uuid"; do
 			printf '%s\n' "$extra" | grep -q "^${kv%%=*}=" ||
 				echo "$kv"
 		done

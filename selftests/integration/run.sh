@@ -15,7 +15,7 @@ result=$1
 daemon=$2
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
-[ $# -gt 0 ] || set -- peers register auth tls discovery failback dns-stale \
+[ $# -gt 0 ] || set -- peers register auth tls discovery failback outbound dns-stale \
 	reload shutdown valgrind
 timeout_s=${IT_TIMEOUT:-240}
 logdir=${IT_LOGDIR:-$(dirname "$result")/integration-logs}

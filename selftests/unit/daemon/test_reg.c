@@ -8,6 +8,7 @@
  * break, a new transport at the same server, keep-alives over UDP and
  * TCP, and re-entry from on_result.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -34,6 +35,7 @@
 #define T0	1000000		/* manual clock start, ms */
 #define MAX_RES	16
 #define REG_BUF_SIZE_TEST	5000	/* over reg's 4096-byte request */
+#define UUID	"6f1f3c2e-8d0a-4c5b-9e7f-0a1b2c3d4e5f"
 
 struct result {
 	struct reg_result r;
@@ -175,6 +177,7 @@ static void new_reg(struct fixture *f, uint32_t expires)
 		.stop_timeout_ms = 200,	/* before Timer F */
 		.tls_ca_file = f->tls_ca_file,
 		.outbound = !f->no_outbound,
+		.instance_uuid = UUID,
 		.contact_port = f->contact_port,
 	};
 
@@ -1126,6 +1129,179 @@ static void test_stop_with_kept_binding(void **state)
 	f->passed = true;
 }
 
+/*
+ * RFC 5626: the same +sip.instance everywhere, a reg-id per server flow.
+ * With one reg-id for all, a registrar sharing its location database
+ * with the other would let the REGISTER at B replace A's binding and the
+ * un-REGISTER at A remove B's.
+ */
+static void test_outbound_reg_id_per_server(void **state)
+{
+	struct fixture *f = *state;
+	struct sip_server sa, sb;
+
+	registered_at(f, &f->a);
+	assert_string_equal(f->a.last_instance, "<urn:uuid:" UUID ">");
+	assert_string_equal(f->a.last_reg_id, "1");
+	registrar_server(&f->b, &sb);
+	assert_int_equal(reg_register_at(f->reg, &sb), 0);
+	advance(f, 50);
+	assert_string_equal(f->b.last_instance, "<urn:uuid:" UUID ">");
+	assert_string_equal(f->b.last_reg_id, "2");
+	/* The un-REGISTER at A names A's flow, not B's. */
+	reg_drop_previous(f->reg);
+	advance(f, 50);
+	assert_int_equal(f->a.n_unreg, 1);
+	assert_string_equal(f->a.last_instance, "<urn:uuid:" UUID ">");
+	assert_string_equal(f->a.last_reg_id, "1");
+	/* Back to A (failback): A's own reg-id again, replacing its
+	 * binding (section 4.2.1); B's goes with B's. */
+	registrar_server(&f->a, &sa);
+	assert_int_equal(reg_register_at(f->reg, &sa), 0);
+	advance(f, 50);
+	assert_string_equal(f->a.last_reg_id, "1");
+	reg_drop_previous(f->reg);
+	advance(f, 50);
+	assert_int_equal(f->b.n_unreg, 1);
+	assert_string_equal(f->b.last_reg_id, "2");
+	/* A refresh keeps the flow's reg-id. */
+	advance(f, 600 * 1000);
+	assert_true(f->a.n_register > 3);
+	assert_string_equal(f->a.last_reg_id, "1");
+	f->passed = true;
+}
+
+/*
+ * Where two registrars share one location database, a 2xx lists the
+ * binding of our other flow too (same instance, other reg-id): the
+ * expiry that counts is our flow's.
+ */
+static void test_outbound_binding_of_our_flow(void **state)
+{
+	struct fixture *f = *state;
+	struct sip_server sb;
+	struct reg_status st;
+	char other[400];
+
+	registered_at(f, &f->a);
+	snprintf(other, sizeof(other), "<%s>;+sip.instance=\"<urn:uuid:"
+		 UUID ">\";reg-id=1;expires=7", f->a.last_contact);
+	f->b.also_bound = other;
+	registrar_server(&f->b, &sb);
+	assert_int_equal(reg_register_at(f->reg, &sb), 0);
+	advance(f, 50);
+	reg_status(f->reg, &st);
+	assert_int_equal(st.state, REG_REGISTERED);
+	assert_int_equal(st.granted_expires_s, 300);
+	f->passed = true;
+}
+
+/*
+ * Outbound negotiated ("Require: outbound"): the flow is kept alive with
+ * no keep-alive configured, at 80..100 % of the registrar's Flow-Timer.
+ */
+static void test_outbound_flow_timer(void **state)
+{
+	struct fixture *f = *state;
+	unsigned int pings;
+
+	f->c.require_outbound = true;
+	f->c.flow_timer_s = 30;
+	registered_at(f, &f->c);
+	advance(f, 24 * 1000 - 100);
+	assert_int_equal(f->c.n_pings, 0);
+	advance(f, 6 * 1000 + 200);
+	assert_int_equal(f->c.n_pings, 1);
+	assert_int_equal(f->n_res, 2);
+	assert_true(last_res(f)->r.keepalive);
+	assert_int_equal(last_res(f)->r.res, SL_RES_OK);
+	/* And on, every 24..30 s. */
+	pings = f->c.n_pings;
+	advance(f, 300 * 1000);
+	assert_true(f->c.n_pings >= pings + 10);
+	/* A flow that stops answering fails like any keep-alive. */
+	f->c.pong = false;
+	advance(f, 30 * 1000 + REG_PONG_TIMEOUT_MS);
+	assert_int_equal(last_res(f)->r.res, SL_RES_TIMEOUT);
+	assert_true(last_res(f)->r.keepalive);
+	f->passed = true;
+}
+
+/* Without a Flow-Timer: 95..120 s over a stream (section 4.4.1). */
+static void test_outbound_keepalive_default(void **state)
+{
+	struct fixture *f = *state;
+
+	f->c.require_outbound = true;
+	registered_at(f, &f->c);
+	advance(f, 96 * 1000 - 100);
+	assert_int_equal(f->c.n_pings, 0);
+	advance(f, 24 * 1000 + 200);
+	assert_int_equal(f->c.n_pings, 1);
+	f->passed = true;
+}
+
+/* Not negotiated (no "Require: outbound"): no keep-alive of its own. */
+static void test_no_outbound_no_flow_keepalive(void **state)
+{
+	struct fixture *f = *state;
+
+	f->c.flow_timer_s = 30;
+	registered_at(f, &f->c);
+	advance(f, 200 * 1000);
+	assert_int_equal(f->c.n_pings, 0);
+	assert_int_equal(f->c.n_options, 0);
+	f->passed = true;
+}
+
+/* A loopback UDP port nobody listens on (bound, then closed). */
+static uint16_t free_udp_port(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	assert_true(fd >= 0);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, len), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	close(fd);
+	return ntohs(sin.sin_port);
+}
+
+/*
+ * More servers than reg-ids (DNS kept naming new ones): a new server
+ * takes the number of one no site uses, never that of the binding kept.
+ */
+static void test_outbound_reg_ids_recycled(void **state)
+{
+	struct fixture *f = *state;
+	struct sip_server dead, sb;
+	struct reg_status st;
+	unsigned int i;
+
+	registered_at(f, &f->a);		/* reg-id 1, kept below */
+	for (i = 2; i <= REG_STATUS_MAX_SERVERS; i++) {
+		registrar_server(&f->a, &dead);
+		((struct sockaddr_in *)&dead.addr)->sin_port =
+			htons(free_udp_port());
+		assert_int_equal(reg_register_at(f->reg, &dead), 0);
+		advance(f, 20);
+		assert_int_equal(f->n_res, i);	/* each one failed */
+	}
+	registrar_server(&f->b, &sb);
+	assert_int_equal(reg_register_at(f->reg, &sb), 0);
+	advance(f, 50);
+	reg_status(f->reg, &st);
+	assert_int_equal(st.state, REG_REGISTERED);
+	assert_string_equal(f->b.last_reg_id, "2");
+	reg_drop_previous(f->reg);
+	advance(f, 50);
+	assert_int_equal(f->a.n_unreg, 1);
+	assert_string_equal(f->a.last_reg_id, "1");
+	f->passed = true;
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -1160,6 +1336,12 @@ int main(void)
 		T(test_same_server_unregisters_old_contact),
 		T(test_failed_keepalive_unregistered_later),
 		T(test_keepalive_tcp_without_outbound),
+		T(test_outbound_reg_id_per_server),
+		T(test_outbound_binding_of_our_flow),
+		T(test_outbound_reg_ids_recycled),
+		T(test_outbound_flow_timer),
+		T(test_outbound_keepalive_default),
+		T(test_no_outbound_no_flow_keepalive),
 		T(test_tcp_closed_idle_reconnects),
 		T(test_local_failure_reported_later),
 		T(test_tls_failure),

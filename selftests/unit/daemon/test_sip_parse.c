@@ -163,6 +163,24 @@ static void test_423_503(void **state)
 	assert_true(msg.challenges[0].proxy);
 }
 
+/* RFC 5626 Flow-Timer; a bad one is ignored, the 2xx still counts. */
+static void test_flow_timer(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("SIP/2.0 200 OK\r\n" HDRS_COMMON
+		"Require: outbound\r\nFlow-Timer: 25\r\n\r\n"), 0);
+	assert_true(msg.has_flow_timer);
+	assert_int_equal(msg.flow_timer, 25);
+	assert_int_equal(parse("SIP/2.0 200 OK\r\n" HDRS_COMMON
+		"flow-timer: soon\r\n\r\n"), 0);
+	assert_false(msg.has_flow_timer);
+	assert_int_equal(parse("SIP/2.0 200 OK\r\n" HDRS_COMMON
+		"Flow-Timer: 0\r\n\r\n"), 0);
+	assert_false(msg.has_flow_timer);
+	assert_int_equal(parse("SIP/2.0 200 OK\r\n" HDRS_COMMON "\r\n"), 0);
+	assert_false(msg.has_flow_timer);
+}
+
 /* Each of these must be refused with the given error. */
 static const struct {
 	const char *name;
@@ -356,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_request_with_body),
 		cmocka_unit_test(test_datagram_without_content_length),
 		cmocka_unit_test(test_423_503),
+		cmocka_unit_test(test_flow_timer),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_nul_byte_refused),
 		cmocka_unit_test(test_limits),

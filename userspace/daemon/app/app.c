@@ -18,9 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "app/app.h"
+#include "app/instance.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "dns/resolver.h"
@@ -60,25 +60,17 @@ struct app {
 	struct loop_timer settle_timer;
 };
 
-static void random_uuid(char *buf, size_t len)
+/*
+ * The +sip.instance, made or read from its file on first use: a phone
+ * without RFC 5626 outbound never writes it.
+ */
+static const char *instance_of(struct app *app)
 {
-	unsigned char b[16];
-	size_t got = 0;
-
-	while (got < sizeof(b)) {
-		ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
-
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	/* RFC 4122 version 4 */
-	b[6] = (b[6] & 0x0f) | 0x40;
-	b[8] = (b[8] & 0x3f) | 0x80;
-	snprintf(buf, len, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-		 "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4],
-		 b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-		 b[14], b[15]);
+	if (!app->instance_uuid[0])
+		instance_uuid_get(app->cfg.sip.instance_uuid,
+				  app->cfg.sip.instance_uuid_file,
+				  app->instance_uuid);
+	return app->instance_uuid;
 }
 
 static const char *opt_str(const char *s)
@@ -246,8 +238,7 @@ static int line_add(struct app *app, unsigned int n)
 	p.tls_key_file = opt_str(sip->tls_key_file);
 	p.mark = app_mark(app);
 	p.outbound = sip->outbound_rfc5626;
-	p.instance_uuid = app->instance_uuid;
-	p.reg_id = 1;
+	p.instance_uuid = sip->outbound_rfc5626 ? instance_of(app) : NULL;
 	p.user_agent = sip->user_agent;
 	p.contact_port = sip->transport == TP_TLS ? sip->local_tls_port :
 			 sip->local_port;
@@ -474,8 +465,6 @@ int app_new(struct loop *loop, const struct app_opts *opts,
 	if (cfg->sip.instance_uuid[0])
 		snprintf(app->instance_uuid, sizeof(app->instance_uuid), "%s",
 			 cfg->sip.instance_uuid);
-	else
-		random_uuid(app->instance_uuid, sizeof(app->instance_uuid));
 	apply_log_level(app);
 	*out = app;
 	return 0;

@@ -61,7 +61,8 @@ struct cfg_sip {
 	char tls_key_file[CFG_PATH_MAX];
 	uint32_t socket_mark;			/* 0: none */
 	bool outbound_rfc5626;
-	char instance_uuid[40];			/* "": random per start */
+	char instance_uuid[40];			/* "": instance_uuid_file's */
+	char instance_uuid_file[CFG_PATH_MAX];	/* "": random per start */
 	char user_agent[CFG_NAME_MAX];
 	char dns_servers[CFG_PATH_MAX];		/* "": /etc/resolv.conf */
 	uint32_t dns_timeout_ms;
@@ -129,6 +130,9 @@ struct cfg_key {
 };
 
 const struct cfg_key *config_keys(size_t *n);
+
+/* 8-4-4-4-12 hex digits, as CFG_UUID wants. */
+bool config_is_uuid(const char *s);
 
 /* Diagnostics: "FILE:LINE: key: why" (error) or a warning. */
 typedef void (*config_diag_fn)(void *arg, enum log_level lvl,

@@ -178,7 +178,15 @@ static const struct cfg_key keys[] = {
 	  "RFC 5626 outbound: +sip.instance and reg-id in the Contact." },
 	{ SIP "instance_uuid", CFG_UUID, false, G(sip.instance_uuid), 0, 0, "",
 	  "8-4-4-4-12 hex UUID",
-	  "+sip.instance of this phone; empty: a random one per start." },
+	  "+sip.instance of this phone (RFC 5626 outbound); empty: the one "
+	  "stored in instance_uuid_file." },
+	{ SIP "instance_uuid_file", CFG_STRING, false,
+	  G(sip.instance_uuid_file), 0, 0, "/var/lib/sipsteerd/instance_uuid",
+	  "absolute path, up to 511 characters",
+	  "Where the +sip.instance made on first use is kept, so it stays "
+	  "the same across restarts (read only with outbound_rfc5626=1 and "
+	  "no instance_uuid); empty, or a file that cannot be written: a "
+	  "random one per start." },
 	{ SIP "user_agent", CFG_STRING, false, G(sip.user_agent), 0, 0,
 	  "sipsteerd", "up to 127 characters", "User-Agent header." },
 	{ SIP "dns_servers", CFG_DNSLIST, false, G(sip.dns_servers), 0, 0, "",

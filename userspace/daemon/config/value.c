@@ -225,7 +225,7 @@ static int parse_dnslist(const char *s, char *field, size_t size, char *why,
 	return 0;
 }
 
-static bool is_uuid(const char *s)
+bool config_is_uuid(const char *s)
 {
 	size_t i;
 
@@ -259,7 +259,7 @@ static int parse_text(const struct cfg_key *key, const char *val,
 		snprintf(max, sizeof(max), "%zu", key->size - 1);
 		return fail(why, why_len, "longer than %s characters", max);
 	}
-	if (key->type == CFG_UUID && len && !is_uuid(val))
+	if (key->type == CFG_UUID && len && !config_is_uuid(val))
 		return fail(why, why_len,
 			    "\"%s\": expected a UUID like "
 			    "01234567-89ab-cdef-0123-456789abcdef", val);

@@ -4,18 +4,23 @@
  * registration's stream with the pong due within REG_PONG_TIMEOUT_MS when
  * the registrar said it supports outbound; else OPTIONS on the
  * registration's own transport, due within the same time (Timer F is
- * far longer than a keep-alive interval).
+ * far longer than a keep-alive interval). Where outbound was negotiated,
+ * the flow's own keep-alive, at the pace the registrar's Flow-Timer
+ * sets.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "core/log.h"
 #include "core/loop.h"
+#include "core/rand.h"
 #include "reg/reg_int.h"
 #include "sip/msg.h"
 
 void reg_ka_stop(struct reg_site *s)
 {
+	loop_timer_cancel(s->reg->loop, &s->flow_ka_timer);
 	loop_timer_cancel(s->reg->loop, &s->pong_timer);
 	if (s->ka_tx)
 		tx_abandon(s->ka_tx);
@@ -124,4 +129,38 @@ int reg_keepalive(struct reg *reg)
 	log_debug("line %u: keep-alive (%s) to %s", reg->p.line,
 		  s->ka_tx ? "OPTIONS" : "CRLF ping", s->name);
 	return 0;
+}
+
+static void flow_ka_fired(void *arg)
+{
+	struct reg_site *s = arg;
+	struct reg *reg = s->reg;
+	int err;
+
+	if (s != reg->cur || !s->bound)
+		return;
+	reg_flow_ka_arm(s);
+	/* -EBUSY: the proxy set's keep-alive is in flight: enough. */
+	err = reg_keepalive(reg);
+	if (err && err != -EBUSY)
+		log_warn("line %u: cannot keep the flow to %s alive: %s",
+			 reg->p.line, s->name, strerror(-err));
+}
+
+void reg_flow_ka_arm(struct reg_site *s)
+{
+	struct reg *reg = s->reg;
+	uint32_t base_s = s->flow_timer_s ? s->flow_timer_s :
+			  s->srv.proto == TP_UDP ? REG_FLOW_KA_UDP_S :
+			  REG_FLOW_KA_STREAM_S;
+	/* 80..100 % of the interval (section 4.4.1), at least 1 s. */
+	uint64_t ms = (uint64_t)base_s * (800 + rand_below(201));
+
+	if (!s->outbound_ok) {
+		loop_timer_cancel(reg->loop, &s->flow_ka_timer);
+		return;
+	}
+	if (ms < 1000)
+		ms = 1000;
+	loop_timer_start(reg->loop, &s->flow_ka_timer, ms, flow_ka_fired, s);
 }

@@ -48,7 +48,5 @@ int reg_params_copy(struct reg_params *d, const struct reg_params *s)
 		d->t2_ms = 4000;
 	if (!d->stop_timeout_ms)
 		d->stop_timeout_ms = 1500;
-	if (!d->reg_id)
-		d->reg_id = 1;
 	return fail ? -ENOMEM : 0;
 }

@@ -87,6 +87,7 @@ static struct reg_site *site_new(struct reg *reg,
 	sipreq_server_name(srv, s->name, sizeof(s->name));
 	tp_fmt_addr(&srv->addr, s->addr, sizeof(s->addr));
 	s->expires_req = reg->p.expires_s;
+	s->reg_id = reg_flow_id(reg, srv);
 	return s;
 }
 

@@ -39,9 +39,13 @@ struct reg_params {
 	const char *tls_cert_file;	/* NULL: no client certificate */
 	const char *tls_key_file;
 	uint32_t mark;			/* SO_MARK for our sockets; 0: none */
-	bool outbound;			/* RFC 5626: +sip.instance and reg-id */
+	/*
+	 * RFC 5626: +sip.instance (the same on every flow) and a reg-id
+	 * per server flow (1 for the first server the line used, 2 for
+	 * the next, ...: see reg/flowid.c).
+	 */
+	bool outbound;
 	const char *instance_uuid;	/* "xxxxxxxx-...", NULL: random */
-	unsigned int reg_id;		/* 0: 1 */
 	const char *user_agent;		/* NULL: "sipsteerd" */
 	/*
 	 * The Contact: the phone's call application at our address towards
@@ -163,6 +167,15 @@ void reg_drop_previous(struct reg *reg);
  */
 #define REG_PONG_TIMEOUT_MS	10000
 int reg_keepalive(struct reg *reg);
+/*
+ * Where RFC 5626 outbound was negotiated (the 2xx said "Require:
+ * outbound"), the line keeps its flow alive by itself, with or without
+ * the proxy set's keep-alive: reg_keepalive() every 80..100 % of the
+ * registrar's Flow-Timer, or of these defaults without one (section
+ * 4.4.1). Its outcome comes through on_result like reg_keepalive()'s.
+ */
+#define REG_FLOW_KA_STREAM_S	120
+#define REG_FLOW_KA_UDP_S	29
 /*
  * Un-register (Expires: 0) when registered, then call on_stopped; also
  * after stop_timeout_ms without an answer. on_stopped runs from the loop,

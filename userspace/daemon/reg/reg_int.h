@@ -28,6 +28,7 @@
 #define REG_MAX_STALE		3	/* stale=true re-tries per request */
 #define REG_MAX_423		2
 #define REG_BUF_SIZE		4096
+#define REG_MAX_FLOWS		SL_MAX_SERVERS	/* reg-ids of one line */
 
 enum reg_req {
 	REG_REQ_REGISTER,	/* the first REGISTER at this site */
@@ -46,6 +47,7 @@ struct reg_site {
 	struct sipreq_local local;
 	char contact_uri[256];
 	struct inbound_flow flow;	/* requests arriving on @conn */
+	unsigned int reg_id;		/* RFC 5626: this server's flow */
 
 	struct sip_tx *tx;		/* REGISTER in flight */
 	enum reg_req req;		/* what @tx is */
@@ -73,6 +75,8 @@ struct reg_site {
 	/* The 2xx had "Require: outbound" (RFC 5626 section 4.2.1): the
 	 * registrar answers CRLF pings on this flow. */
 	bool outbound_ok;
+	uint32_t flow_timer_s;		/* its Flow-Timer, 0: none */
+	struct loop_timer flow_ka_timer;	/* outbound: keep the flow */
 	bool ka_busy;			/* reg_keepalive() in flight */
 	struct sip_tx *ka_tx;		/* its OPTIONS */
 	struct loop_timer pong_timer;	/* its pong (CRLF ping) */
@@ -97,6 +101,9 @@ struct reg {
 	char call_id[64];
 	char from_tag[SIP_TOKEN_LEN + 1];
 	char instance[37];
+	/* reg_flow_id(): the server of reg-id i + 1. */
+	struct sip_server flow_srv[REG_MAX_FLOWS];
+	unsigned int n_flows;
 	uint32_t cseq;
 	char last_error[160];
 
@@ -144,8 +151,18 @@ void reg_send_detail(const struct reg_site *s, int err, char *out,
 void reg_refresh_fired(void *arg);
 
 /* keepalive.c */
+/* Also stops the flow's keep-alive (reg_flow_ka_arm()). */
 void reg_ka_stop(struct reg_site *s);
+/*
+ * Outbound was negotiated at @s: (re)arm the flow's own keep-alive
+ * (RFC 5626 section 4.4.1), whatever the configured one does.
+ */
+void reg_flow_ka_arm(struct reg_site *s);
 void reg_ka_pong(void *arg);
+
+/* flowid.c: the RFC 5626 reg-id of @srv's flow, the same for the
+ * line's life, never that of another server still bound. */
+unsigned int reg_flow_id(struct reg *reg, const struct sip_server *srv);
 
 /* Copies @s into @d with defaults filled in; -ENOMEM. */
 int reg_params_copy(struct reg_params *d, const struct reg_params *s);

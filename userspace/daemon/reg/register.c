@@ -43,7 +43,7 @@ static int build_register(struct reg_site *s, enum reg_req req, char *buf,
 	if (reg->p.outbound)
 		snprintf(params, sizeof(params),
 			 ";reg-id=%u;+sip.instance=\"<urn:uuid:%s>\"",
-			 reg->p.reg_id, reg->instance);
+			 s->reg_id, reg->instance);
 	s->auth_sent = false;
 	if (s->have_auth) {
 		err = digest_authorization(&s->auth, "REGISTER", ruri,
@@ -172,14 +172,24 @@ static const struct sip_contact *find_binding(const struct reg_site *s,
 
 	for (i = 0; i < rsp->n_contacts; i++) {
 		const struct sip_contact *c = &rsp->contacts[i];
-		struct sip_str inst;
+		struct sip_str inst, rid;
+		char id[12];
 
-		/* "<urn:uuid:" 36 chars ">" */
+		/*
+		 * "<urn:uuid:" 36 chars ">", and our flow's reg-id: where
+		 * servers share a location database, the binding of our
+		 * other flow is listed too.
+		 */
 		if (reg->p.outbound &&
 		    sip_param_find(c->params, "+sip.instance", &inst) &&
 		    inst.len == 47 && !strncasecmp(inst.s, "<urn:uuid:", 10) &&
-		    !strncasecmp(inst.s + 10, reg->instance, 36))
-			return c;
+		    !strncasecmp(inst.s + 10, reg->instance, 36)) {
+			snprintf(id, sizeof(id), "%u", s->reg_id);
+			if (sip_param_find(c->params, "reg-id", &rid) &&
+			    sip_str_eq(rid, id))
+				return c;
+			continue;
+		}
 		if (sip_str_caseeq(c->uri, s->contact_uri))
 			return c;
 	}
@@ -240,6 +250,9 @@ static void registered(struct reg_site *s, const struct sip_msg *rsp)
 			 s->contact_uri);
 	s->bound = true;
 	s->outbound_ok = reg->p.outbound && requires_outbound(rsp);
+	s->flow_timer_s = s->outbound_ok && rsp->has_flow_timer ?
+			  rsp->flow_timer : 0;
+	reg_flow_ka_arm(s);
 	s->granted_expires_s = granted;
 	s->expires_at_ms = loop_now_ms(reg->loop) + (uint64_t)granted * 1000;
 	reg->last_error[0] = '\0';

@@ -39,6 +39,7 @@ enum sip_hdr_id {
 	SIP_HDR_CONTENT_LENGTH,
 	SIP_HDR_CONTENT_TYPE,
 	SIP_HDR_MAX_FORWARDS,
+	SIP_HDR_FLOW_TIMER,
 };
 
 struct sip_hdr {
@@ -102,6 +103,10 @@ struct sip_msg {
 
 	bool has_expires, has_min_expires, has_retry_after;
 	uint32_t expires, min_expires, retry_after;
+	/* RFC 5626 Flow-Timer: seconds; a bad or repeated one is ignored
+	 * (the binding it came with still counts). */
+	bool has_flow_timer;
+	uint32_t flow_timer;
 
 	struct sip_challenge challenges[SIP_MAX_CHALLENGES];
 	unsigned int n_challenges;	/* beyond SIP_MAX_CHALLENGES: dropped */

@@ -484,6 +484,7 @@ static const struct {
 	{ "Content-Length", "l", SIP_HDR_CONTENT_LENGTH },
 	{ "Content-Type", "c", SIP_HDR_CONTENT_TYPE },
 	{ "Max-Forwards", NULL, SIP_HDR_MAX_FORWARDS },
+	{ "Flow-Timer", NULL, SIP_HDR_FLOW_TIMER },
 };
 
 static enum sip_hdr_id hdr_lookup(struct sip_str name)
@@ -576,6 +577,13 @@ static int parse_hdr_value(struct sip_msg *m, struct sip_hdr *h,
 		m->has_content_length = true;
 		break;
 	}
+	case SIP_HDR_FLOW_TIMER:
+		m->has_flow_timer = !m->has_flow_timer &&
+				    !parse_u32(v, &m->flow_timer) &&
+				    m->flow_timer;
+		if (!m->has_flow_timer)
+			m->flow_timer = 0;
+		break;
 	default:
 		break;
 	}

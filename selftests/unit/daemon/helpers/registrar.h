@@ -13,6 +13,8 @@
  *	r.options = REGISTRAR_OPT_200;		// how OPTIONS is answered
  *	r.pong = true;				// answer CRLF pings (TCP)
  *	r.require_outbound = true;		// 2xx: "Require: outbound"
+ *	r.flow_timer_s = 30;			// 2xx: "Flow-Timer: 30"
+ *	r.also_bound = "<sip:..>;...";		// 2xx: listed before ours
  *	r.greeting = "junk\r\n";		// TCP: sent on accept
  *	... run the loop ...
  *	registrar_drop_conns(&r);		// TCP: close every accepted
@@ -86,6 +88,10 @@ struct registrar {
 	enum registrar_opt options;
 	bool pong;
 	bool require_outbound;	/* a 2xx to REGISTER says RFC 5626 */
+	uint32_t flow_timer_s;	/* a 2xx's Flow-Timer; 0: none */
+	/* A binding a 2xx lists before the client's (a location database
+	 * shared with another registrar). */
+	const char *also_bound;
 	const char *greeting;	/* TCP: written at once on accept */
 	struct registrar_conn conns[REGISTRAR_MAX_CONNS];
 
@@ -99,6 +105,8 @@ struct registrar {
 	uint16_t last_opt_src_port;	/* of the last OPTIONS */
 	char last_alg[32];
 	char last_contact[256];
+	char last_instance[64];		/* +sip.instance of the Contact */
+	char last_reg_id[16];		/* its reg-id, "" none */
 	char last_call_id[128];
 	char last_ruri[128];
 	char cur_nonce[16];
@@ -276,9 +284,20 @@ static inline void registrar_register(struct registrar *r,
 	r->n_register++;
 	r->last_reg_src_port = r->last_src_port;
 	r->last_expires = req->has_expires ? req->expires : 9999;
-	if (req->n_contacts)
+	if (req->n_contacts) {
+		struct sip_str v;
+
 		registrar_str(r->last_contact, sizeof(r->last_contact),
 			      req->contacts[0].uri);
+		r->last_instance[0] = r->last_reg_id[0] = '\0';
+		if (sip_param_find(req->contacts[0].params, "+sip.instance",
+				   &v))
+			registrar_str(r->last_instance,
+				      sizeof(r->last_instance), v);
+		if (sip_param_find(req->contacts[0].params, "reg-id", &v))
+			registrar_str(r->last_reg_id, sizeof(r->last_reg_id),
+				      v);
+	}
 	if (r->mode == REGISTRAR_SILENT)
 		return;
 	if (r->mode == REGISTRAR_503) {
@@ -316,9 +335,13 @@ static inline void registrar_register(struct registrar *r,
 	r->granted_seq = ++registrar_seq;
 	/* Grant less than asked, and list another phone's binding too. */
 	snprintf(extra, sizeof(extra),
-		 "Contact: <sip:other@192.0.2.9>;expires=50, <%s>;expires=%u\r\n"
-		 "%s", r->last_contact, r->last_expires / 2,
-		 r->require_outbound ? "Require: outbound\r\n" : "");
+		 "Contact: <sip:other@192.0.2.9>;expires=50, %s%s<%s>;expires=%u\r\n"
+		 "%s%s%.0u%s", r->also_bound ? r->also_bound : "",
+		 r->also_bound ? ", " : "", r->last_contact,
+		 r->last_expires / 2,
+		 r->require_outbound ? "Require: outbound\r\n" : "",
+		 r->flow_timer_s ? "Flow-Timer: " : "", r->flow_timer_s,
+		 r->flow_timer_s ? "\r\n" : "");
 	registrar_answer(to, req, "200 OK", extra);
 }
 
