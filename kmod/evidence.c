@@ -31,6 +31,9 @@
 
 #define SIPSTEER_EVIDENCE_INTERVAL	HZ
 
+/* Cleared on unload before the helper goes: no flow is given it after. */
+static bool sipsteer_watching __read_mostly;
+
 /* A watched flow: the private area of its helper extension. */
 struct sipsteer_flow {
 	unsigned long since;		/* jiffies at its first packet */
@@ -111,6 +114,8 @@ static int sipsteer_help(struct sk_buff *skb, unsigned int protoff,
 	struct tcphdr _th;
 	u32 sent;
 
+	if (!READ_ONCE(sipsteer_watching))
+		return NF_ACCEPT;
 	if (tcp)
 		th = skb_header_pointer(skb, protoff, sizeof(_th), &_th);
 
@@ -156,7 +161,8 @@ void sipsteer_evidence_watch(struct nf_conn *ct,
 	struct sipsteer_flow *flow;
 	struct nf_conn_help *help;
 
-	if (!cfg->spec.unreplied_ms || nfct_help(ct))
+	if (!cfg->spec.unreplied_ms || nfct_help(ct) ||
+	    !READ_ONCE(sipsteer_watching))
 		return;
 	help = nf_ct_helper_ext_add(ct, GFP_ATOMIC);
 	if (!help)
@@ -292,15 +298,24 @@ void sipsteer_evidence_sum(const struct sipsteer_config *cfg,
 
 int sipsteer_evidence_init(void)
 {
-	return nf_conntrack_helper_register(&sipsteer_helper);
+	int err;
+
+	err = nf_conntrack_helper_register(&sipsteer_helper);
+	if (!err)
+		WRITE_ONCE(sipsteer_watching, true);
+	return err;
 }
 
 /*
- * Takes the helper off every flow that still has it, then waits for the
- * packets that were in it.
+ * Before the namespaces' state goes (the helper reads it): no flow is
+ * given the helper any more, the helper is taken off every flow that
+ * still has it, and the packets that were in it are waited for.
  */
 void sipsteer_evidence_exit(void)
 {
+	WRITE_ONCE(sipsteer_watching, false);
+	/* The checks that saw it set have attached the helper by now. */
+	synchronize_rcu();
 	nf_conntrack_helper_unregister(&sipsteer_helper);
 	synchronize_rcu();
 }

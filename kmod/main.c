@@ -44,9 +44,9 @@ static void __exit sipsteer_exit(void)
 {
 	/* No request runs once the family is gone. */
 	sipsteer_genl_exit();
-	sipsteer_netns_exit();
-	/* No flow is given the helper once the hooks are gone. */
+	/* The helper reads the namespaces' state: it goes first. */
 	sipsteer_evidence_exit();
+	sipsteer_netns_exit();
 	/* Services and tables are freed by RCU callbacks of this module. */
 	rcu_barrier();
 }

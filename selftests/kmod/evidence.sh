@@ -147,8 +147,26 @@ case_unwatched_none() {
 	expect_eq "$(stat evidence_icmp)" 0 "evidence_icmp counter"
 }
 
+# rmmod while watched flows are unreplied and their evidence is being
+# announced: the helper leaves every entry, nothing of the module stays.
+case_rmmod_watched() {
+	use_family 4
+	watch 200
+	sink p2 proxy2 "$(ap "$P2" $PORT)"
+	monitor_start
+	bg send phone udpsend -d "$(ap "$VIP" $PORT)" -F 16 -r 160 -t 3
+	sleep 1.5
+	expect_ge "$(helped)" 1 "entries with the helper before rmmod"
+	rmmod sipsteer
+	wait "${BG_PIDS[send]}"
+	insmod "$MODULE"
+	stop mon p2
+	expect_ge "$(events | wc -l)" 1 "evidence events before rmmod"
+	expect_eq "$(helped)" 0 "entries with the helper after rmmod"
+}
+
 ktap_run "udp_unreplied 4" "udp_unreplied 6" \
 	"icmp_rate_limit 4" "icmp_rate_limit 6" \
 	"tcp_reset 4" "tcp_reset 6" "tcp_syn 4" "tcp_syn 6" \
 	"replied_none 4" "replied_none 6" \
-	"unwatched_none 4" "unwatched_none 6"
+	"unwatched_none 4" "unwatched_none 6" rmmod_watched
