@@ -130,6 +130,7 @@ int sipsteer_endpoint_index(const struct sipsteer_config *cfg,
 			return i;
 	return -1;
 }
+EXPORT_SYMBOL_FOR_SIPSTEER_KUNIT(sipsteer_endpoint_index);
 
 static void sipsteer_table_insert(struct sipsteer_table *table,
 				  const struct sipsteer_endpoint *key,
