@@ -233,6 +233,30 @@ static void table_finds_sources(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, sipsteer_table_find_src(table, &e.orig));
 }
 
+/* Evidence is counted on the endpoint a flow was addressed to. */
+static void table_endpoint_index(struct kunit *test)
+{
+	struct sipsteer_config *a = new_config(test, &svc_a);
+	struct entry e;
+
+	add_endpoint(a, SIPSTEER_AF_INET, IPPROTO_UDP, P1, SIP);
+	add_endpoint(a, SIPSTEER_AF_INET, IPPROTO_TCP, P1, SIP);
+	add_endpoint(a, SIPSTEER_AF_INET6, IPPROTO_UDP, P1, SIP);
+
+	/* Steered elsewhere or not: the original destination counts. */
+	e = out4(IPPROTO_UDP, P1, SIP, P2, SIP);
+	KUNIT_EXPECT_EQ(test, sipsteer_endpoint_index(a, &e.orig), 0);
+	e = out4(IPPROTO_TCP, P1, SIP, P1, SIP);
+	KUNIT_EXPECT_EQ(test, sipsteer_endpoint_index(a, &e.orig), 1);
+	e = mk(NFPROTO_IPV6, IPPROTO_UDP, PHONE, 40000, P1, SIP, P1, SIP);
+	KUNIT_EXPECT_EQ(test, sipsteer_endpoint_index(a, &e.orig), 2);
+	/* Another port, or a flow from the endpoint: none. */
+	e = out4(IPPROTO_UDP, P1, 5080, P1, 5080);
+	KUNIT_EXPECT_EQ(test, sipsteer_endpoint_index(a, &e.orig), -1);
+	e = in4(IPPROTO_UDP, P1, SIP);
+	KUNIT_EXPECT_EQ(test, sipsteer_endpoint_index(a, &e.orig), -1);
+}
+
 static void table_empty(struct kunit *test)
 {
 	struct sipsteer_config *a = new_config(test, &svc_a);
@@ -546,6 +570,7 @@ static void flush_inbound(struct kunit *test)
 static struct kunit_case sipsteer_table_cases[] = {
 	KUNIT_CASE(table_finds_endpoints),
 	KUNIT_CASE(table_finds_sources),
+	KUNIT_CASE(table_endpoint_index),
 	KUNIT_CASE(table_empty),
 	KUNIT_CASE(table_full),
 	{}

@@ -19,9 +19,13 @@ static int __init sipsteer_init(void)
 {
 	int err;
 
-	err = sipsteer_netns_init();
+	/* Before any flow can be given the helper. */
+	err = sipsteer_evidence_init();
 	if (err)
 		goto out;
+	err = sipsteer_netns_init();
+	if (err)
+		goto out_evidence;
 	err = sipsteer_genl_init();
 	if (err)
 		goto out_netns;
@@ -29,6 +33,8 @@ static int __init sipsteer_init(void)
 
 out_netns:
 	sipsteer_netns_exit();
+out_evidence:
+	sipsteer_evidence_exit();
 out:
 	pr_err("initialisation failed: %d\n", err);
 	return err;
@@ -38,6 +44,8 @@ static void __exit sipsteer_exit(void)
 {
 	/* No request runs once the family is gone. */
 	sipsteer_genl_exit();
+	/* The helper reads the namespaces' state: it goes first. */
+	sipsteer_evidence_exit();
 	sipsteer_netns_exit();
 	/* Services and tables are freed by RCU callbacks of this module. */
 	rcu_barrier();

@@ -100,10 +100,10 @@ static unsigned int sipsteer_steer(void *priv, struct sk_buff *skb,
 }
 
 /* The new, not yet confirmed entry of @skb, or NULL. */
-static const struct nf_conn *sipsteer_new_ct(const struct sk_buff *skb)
+static struct nf_conn *sipsteer_new_ct(const struct sk_buff *skb)
 {
 	enum ip_conntrack_info ctinfo;
-	const struct nf_conn *ct;
+	struct nf_conn *ct;
 
 	ct = nf_ct_get(skb, &ctinfo);
 	if (!ct || nf_ct_is_confirmed(ct))
@@ -130,7 +130,7 @@ static unsigned int sipsteer_check_out(void *priv, struct sk_buff *skb,
 	const struct sipsteer_net *sn = priv;
 	const struct sipsteer_config *cfg;
 	enum sipsteer_verdict verdict;
-	const struct nf_conn *ct;
+	struct nf_conn *ct;
 
 	ct = sipsteer_new_ct(skb);
 	if (!ct || !skb->sk)
@@ -140,6 +140,9 @@ static unsigned int sipsteer_check_out(void *priv, struct sk_buff *skb,
 				       &ct->tuplehash[IP_CT_DIR_REPLY].tuple,
 				       skb->mark, &cfg);
 	sipsteer_account(cfg, verdict);
+	/* The controller's own flows (bypass mark) are its to judge. */
+	if (verdict == SIPSTEER_STEERED || verdict == SIPSTEER_PASSED)
+		sipsteer_evidence_watch(ct, cfg);
 	/*
 	 * Lost like a datagram on a full queue: UDP senders see no error
 	 * (unless IP_RECVERR), TCP sends the SYN again; not the EPERM of a
@@ -157,7 +160,7 @@ static unsigned int sipsteer_check_in(void *priv, struct sk_buff *skb,
 	const struct sipsteer_net *sn = priv;
 	const struct sipsteer_config *cfg;
 	enum sipsteer_verdict verdict;
-	const struct nf_conn *ct;
+	struct nf_conn *ct;
 
 	ct = sipsteer_new_ct(skb);
 	if (!ct)

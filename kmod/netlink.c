@@ -73,6 +73,7 @@ static const struct nla_policy sipsteer_new_policy[SIPSTEER_A_MAX + 1] = {
 	[SIPSTEER_A_BYPASS_MARK] = { .type = NLA_U32 },
 	[SIPSTEER_A_BYPASS_MASK] = { .type = NLA_U32 },
 	[SIPSTEER_A_REPLACE] = { .type = NLA_FLAG },
+	[SIPSTEER_A_UNREPLIED_MS] = NLA_POLICY_MAX(NLA_U32, 32000),
 };
 
 static const struct nla_policy sipsteer_name_policy[SIPSTEER_A_MAX + 1] = {
@@ -300,6 +301,9 @@ static int sipsteer_put_config(struct sk_buff *skb,
 	if (nla_put_u32(skb, SIPSTEER_A_BYPASS_MARK, spec->mark) ||
 	    nla_put_u32(skb, SIPSTEER_A_BYPASS_MASK, spec->mask))
 		return -EMSGSIZE;
+	if (spec->unreplied_ms &&
+	    nla_put_u32(skb, SIPSTEER_A_UNREPLIED_MS, spec->unreplied_ms))
+		return -EMSGSIZE;
 
 	list = nla_nest_start(skb, SIPSTEER_A_ENDPOINTS);
 	if (!list)
@@ -331,6 +335,25 @@ static int sipsteer_put_config(struct sk_buff *skb,
 	return 0;
 }
 
+/* The evidence counters, inside an open STATS or ENDPOINT_STATS nest. */
+static int sipsteer_put_evidence(struct sk_buff *skb, const u64 *counts)
+{
+	static const int attr[SIPSTEER_EVIDENCE_MAX + 1] = {
+		[SIPSTEER_EVIDENCE_ICMP] = SIPSTEER_STATS_A_EVIDENCE_ICMP,
+		[SIPSTEER_EVIDENCE_RESET] = SIPSTEER_STATS_A_EVIDENCE_RESET,
+		[SIPSTEER_EVIDENCE_SYN] = SIPSTEER_STATS_A_EVIDENCE_SYN,
+		[SIPSTEER_EVIDENCE_UNREPLIED] =
+			SIPSTEER_STATS_A_EVIDENCE_UNREPLIED,
+	};
+	int k;
+
+	for (k = SIPSTEER_EVIDENCE_ICMP; k <= SIPSTEER_EVIDENCE_MAX; k++)
+		if (nla_put_u64_64bit(skb, attr[k], counts[k],
+				      SIPSTEER_STATS_A_PAD))
+			return -EMSGSIZE;
+	return 0;
+}
+
 static int sipsteer_put_stats(struct sk_buff *skb,
 			      const struct sipsteer_service *svc)
 {
@@ -352,9 +375,33 @@ static int sipsteer_put_stats(struct sk_buff *skb,
 	    nla_put_u64_64bit(skb, SIPSTEER_STATS_A_FLOWS_FLUSHED,
 			      stats.flows_flushed, SIPSTEER_STATS_A_PAD) ||
 	    nla_put_u64_64bit(skb, SIPSTEER_STATS_A_FLOWS_REFUSED,
-			      stats.refused, SIPSTEER_STATS_A_PAD))
+			      stats.refused, SIPSTEER_STATS_A_PAD) ||
+	    sipsteer_put_evidence(skb, stats.evidence))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* Per endpoint, in the order of ENDPOINTS: the evidence counters. */
+static int sipsteer_put_endpoint_stats(struct sk_buff *skb,
+				       const struct sipsteer_config *cfg)
+{
+	struct nlattr *list, *entry;
+	unsigned int i;
+
+	list = nla_nest_start(skb, SIPSTEER_A_ENDPOINT_STATS);
+	if (!list)
+		return -EMSGSIZE;
+	for (i = 0; i < cfg->spec.n_endpoints; i++) {
+		u64 counts[SIPSTEER_EVIDENCE_MAX + 1] = {};
+
+		sipsteer_evidence_sum(cfg, i, counts);
+		entry = nla_nest_start(skb, SIPSTEER_LIST_A_ENTRY);
+		if (!entry || sipsteer_put_evidence(skb, counts))
+			return -EMSGSIZE;
+		nla_nest_end(skb, entry);
+	}
+	nla_nest_end(skb, list);
 	return 0;
 }
 
@@ -381,7 +428,8 @@ static int sipsteer_put_service(struct sk_buff *skb,
 	if (cmd != SIPSTEER_CMD_STATS_GET &&
 	    sipsteer_put_config(skb, &cfg->spec))
 		goto cancel;
-	if (sipsteer_put_stats(skb, svc))
+	if (sipsteer_put_stats(skb, svc) ||
+	    sipsteer_put_endpoint_stats(skb, cfg))
 		goto cancel;
 	genlmsg_end(skb, hdr);
 	return 0;
@@ -529,6 +577,8 @@ static int sipsteer_cmd_new(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto out;
 	replace = nla_get_flag(attrs[SIPSTEER_A_REPLACE]);
+	if (attrs[SIPSTEER_A_UNREPLIED_MS])
+		spec->unreplied_ms = nla_get_u32(attrs[SIPSTEER_A_UNREPLIED_MS]);
 
 	err = sipsteer_msgs_alloc(&msgs, net, true);
 	if (err)
@@ -807,12 +857,74 @@ static struct genl_family sipsteer_family __ro_after_init = {
 	.n_mcgrps = ARRAY_SIZE(sipsteer_mcgrps),
 };
 
+/* Cleared before the family goes: the packet path announces no more. */
+static bool sipsteer_genl_live;
+
+/*
+ * EVIDENCE, from the packet path (softirq, RCU): NAME, GENERATION,
+ * ENDPOINT, EVIDENCE, SUPPRESSED. Lost, like any event, when memory is
+ * short; the counters still tell.
+ */
+void sipsteer_genl_evidence(struct net *net,
+			    const struct sipsteer_config *cfg,
+			    unsigned int ep, enum sipsteer_evidence what,
+			    u32 suppressed)
+{
+	const struct sipsteer_endpoint *e = &cfg->spec.endpoints[ep];
+	struct sk_buff *skb;
+	struct nlattr *nest;
+	void *hdr;
+
+	if (!READ_ONCE(sipsteer_genl_live) ||
+	    !genl_has_listeners(&sipsteer_family, net,
+				SIPSTEER_MCGRP_EVENTS_ID))
+		return;
+	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &sipsteer_family, 0,
+			  SIPSTEER_CMD_EVIDENCE);
+	if (!hdr)
+		goto free;
+	if (nla_put_string(skb, SIPSTEER_A_NAME, cfg->spec.name) ||
+	    nla_put_u32(skb, SIPSTEER_A_GENERATION, cfg->generation) ||
+	    nla_put_u8(skb, SIPSTEER_A_EVIDENCE, what) ||
+	    nla_put_u32(skb, SIPSTEER_A_SUPPRESSED, suppressed))
+		goto free;
+	/* The address nest of a list entry, under its own type. */
+	nest = nla_nest_start(skb, SIPSTEER_A_ENDPOINT);
+	if (!nest || nla_put_u8(skb, SIPSTEER_ADDR_A_PROTO, e->proto))
+		goto free;
+	if (e->af == SIPSTEER_AF_INET ?
+	    nla_put_in_addr(skb, SIPSTEER_ADDR_A_IPV4, e->addr.ip) :
+	    nla_put_in6_addr(skb, SIPSTEER_ADDR_A_IPV6, &e->addr.in6))
+		goto free;
+	if (nla_put_u16(skb, SIPSTEER_ADDR_A_PORT, ntohs(e->port)))
+		goto free;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&sipsteer_family, net, skb, 0,
+				SIPSTEER_MCGRP_EVENTS_ID, GFP_ATOMIC);
+	return;
+
+free:
+	nlmsg_free(skb);
+}
+
 int __init sipsteer_genl_init(void)
 {
-	return genl_register_family(&sipsteer_family);
+	int err;
+
+	err = genl_register_family(&sipsteer_family);
+	if (!err)
+		WRITE_ONCE(sipsteer_genl_live, true);
+	return err;
 }
 
 void sipsteer_genl_exit(void)
 {
+	WRITE_ONCE(sipsteer_genl_live, false);
+	/* Announcements under way run under RCU. */
+	synchronize_rcu();
 	genl_unregister_family(&sipsteer_family);
 }

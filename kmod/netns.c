@@ -28,6 +28,7 @@ static int __net_init sipsteer_net_init(struct net *net)
 	sn->generation = 1;
 	RCU_INIT_POINTER(sn->table, NULL);
 	sipsteer_nat_init(sn);
+	sipsteer_evidence_hooks_init(sn);
 	return 0;
 }
 
@@ -41,6 +42,7 @@ static void __net_exit sipsteer_net_pre_exit(struct net *net)
 	struct sipsteer_net *sn = sipsteer_net(net);
 
 	mutex_lock(&sn->lock);
+	sipsteer_evidence_sync(sn, 0);
 	sipsteer_nat_sync(sn, 0);
 	mutex_unlock(&sn->lock);
 }

@@ -42,6 +42,23 @@ static struct sipsteer_table *sipsteer_table_get(struct sipsteer_net *sn)
 					 lockdep_is_held(&sn->lock));
 }
 
+/* The address families of the watched services' endpoints. */
+static unsigned int sipsteer_watched(struct sipsteer_net *sn)
+{
+	struct sipsteer_service *svc;
+	unsigned int families = 0, i;
+
+	list_for_each_entry(svc, &sn->services, node) {
+		const struct sipsteer_spec *spec = &svc->cfg->spec;
+
+		if (!spec->unreplied_ms)
+			continue;
+		for (i = 0; i < spec->n_endpoints; i++)
+			families |= BIT(spec->endpoints[i].af);
+	}
+	return families;
+}
+
 /*
  * The address families the NAT core functions are needed for: those of
  * every endpoint and every active target. A service keeps its families
@@ -77,20 +94,26 @@ static int sipsteer_publish(struct sipsteer_net *sn,
 	struct sipsteer_table *old = sipsteer_table_get(sn);
 	struct sipsteer_table *new = sipsteer_table_rebuild(sn);
 	unsigned int families = sipsteer_families(sn);
+	unsigned int watched = sipsteer_watched(sn);
+	unsigned int hooked = sn->hooked;
 	int err;
 
 	if (IS_ERR(new))
 		return PTR_ERR(new);
 
 	/* Hooks for new families go in before the table that needs them. */
-	err = sipsteer_nat_sync(sn, sn->hooked | families);
+	err = sipsteer_nat_sync(sn, hooked | families);
+	if (!err)
+		err = sipsteer_evidence_sync(sn, sn->watched | watched);
 	if (err) {
+		sipsteer_nat_sync(sn, hooked);
 		kvfree(new);
 		return err;
 	}
 
 	rcu_assign_pointer(sn->table, new);
-	/* Only unregisters, so it cannot fail. */
+	/* Only unregister, so they cannot fail. */
+	sipsteer_evidence_sync(sn, watched);
 	sipsteer_nat_sync(sn, families);
 	/*
 	 * An entry NATed from the old table is confirmed within the RCU
@@ -183,9 +206,13 @@ sipsteer_config_new(struct sipsteer_net *sn, struct sipsteer_service *svc,
 {
 	struct sipsteer_config *cfg;
 
-	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL_ACCOUNT);
+	cfg = kzalloc(sizeof(*cfg) +
+		      SIPSTEER_MAX_ENDPOINTS * sizeof(*cfg->evidence),
+		      GFP_KERNEL_ACCOUNT);
 	if (!cfg)
 		return NULL;
+	cfg->evidence = (struct sipsteer_ep_evidence *)(cfg + 1);
+	sipsteer_evidence_config_init(cfg);
 	cfg->svc = svc;
 	cfg->stats = svc->stats;
 	cfg->generation = sn->generation + 1;
@@ -284,6 +311,9 @@ int sipsteer_service_add(struct sipsteer_net *sn,
 	}
 	sn->generation++;
 
+	/* After the grace period: nothing counts on old_cfg any more. */
+	if (old_cfg)
+		sipsteer_evidence_inherit(cfg, old_cfg);
 	flushed = sipsteer_flush(sn->net, old, sipsteer_table_get(sn), svc,
 				 false);
 	svc->flows_flushed += flushed;
@@ -346,6 +376,7 @@ int sipsteer_service_set(struct sipsteer_net *sn, const char *name,
 	}
 	sn->generation++;
 
+	sipsteer_evidence_inherit(cfg, old_cfg);
 	flushed = sipsteer_flush(sn->net, old, sipsteer_table_get(sn), svc,
 				 false);
 	sipsteer_count_flush(svc, flushed);
@@ -417,6 +448,7 @@ int sipsteer_service_flush(struct sipsteer_net *sn, const char *name,
 void sipsteer_service_stats(const struct sipsteer_service *svc,
 			    struct sipsteer_stats *stats)
 {
+	unsigned int i;
 	int cpu;
 
 	memset(stats, 0, sizeof(*stats));
@@ -440,6 +472,8 @@ void sipsteer_service_stats(const struct sipsteer_service *svc,
 	}
 	stats->flushes = svc->flushes;
 	stats->flows_flushed = svc->flows_flushed;
+	for (i = 0; i < svc->cfg->spec.n_endpoints; i++)
+		sipsteer_evidence_sum(svc->cfg, i, stats->evidence);
 }
 
 /*

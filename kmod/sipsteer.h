@@ -61,6 +61,18 @@ struct sipsteer_stats {
 	u64 refused;
 	u64 flushes;
 	u64 flows_flushed;
+	u64 evidence[SIPSTEER_EVIDENCE_MAX + 1];	/* summed endpoints */
+};
+
+/*
+ * Evidence seen on one endpoint's flows (evidence.c): the counters and
+ * the event rate limit. Written from the packet path with atomics; it is
+ * rare (watched flows are those not yet replied), so no per-CPU copies.
+ */
+struct sipsteer_ep_evidence {
+	unsigned long next;		/* jiffies: next event allowed */
+	atomic_t suppressed;		/* evidence since the last event */
+	atomic64_t count[SIPSTEER_EVIDENCE_MAX + 1];
 };
 
 /* What a request asks for, already validated by netlink.c. */
@@ -68,6 +80,7 @@ struct sipsteer_spec {
 	char name[SIPSTEER_NAME_SIZE];
 	u32 mark;
 	u32 mask;
+	u32 unreplied_ms;		/* 0: flows not watched */
 	unsigned int n_endpoints;
 	struct sipsteer_endpoint endpoints[SIPSTEER_MAX_ENDPOINTS];
 	struct sipsteer_target targets[SIPSTEER_AF_COUNT];
@@ -87,7 +100,9 @@ struct sipsteer_service;
  * Immutable snapshot of one service's configuration. @previous holds the
  * targets of the configuration it replaced, where they differ: an entry
  * NATed there was NATed by this service (not by someone else's rule) and
- * no longer fits.
+ * no longer fits. Only @evidence changes after publication: the packet
+ * path counts there, and a change adds the old config's counts into its
+ * successor once no reader holds the old one.
  */
 struct sipsteer_config {
 	struct rcu_head rcu;
@@ -97,6 +112,8 @@ struct sipsteer_config {
 	u32 generation;
 	struct sipsteer_target previous[SIPSTEER_AF_COUNT];
 	struct sipsteer_spec spec;
+	/* SIPSTEER_MAX_ENDPOINTS of them, in the same allocation */
+	struct sipsteer_ep_evidence *evidence;
 };
 
 /* A service; lives on sipsteer_net.services, touched under the lock. */
@@ -140,6 +157,8 @@ struct sipsteer_net {
 	struct sipsteer_table __rcu *table;
 	unsigned int hooked;		/* BIT(enum sipsteer_af) hooked */
 	struct nf_hook_ops ops[SIPSTEER_AF_COUNT][SIPSTEER_HOOK_COUNT];
+	unsigned int watched;		/* BIT(enum sipsteer_af): ICMP hook */
+	struct nf_hook_ops icmp_ops[SIPSTEER_AF_COUNT];
 };
 
 /*
@@ -217,6 +236,8 @@ sipsteer_table_find_dst(const struct sipsteer_table *table,
 const struct sipsteer_config *
 sipsteer_table_find_src(const struct sipsteer_table *table,
 			const struct nf_conntrack_tuple *tuple);
+int sipsteer_endpoint_index(const struct sipsteer_config *cfg,
+			    const struct nf_conntrack_tuple *tuple);
 
 /* verdict.c: pure functions of a conntrack entry's two tuples */
 enum sipsteer_verdict
@@ -244,8 +265,25 @@ unsigned int sipsteer_flush(struct net *net,
 			    const struct sipsteer_table *new,
 			    const struct sipsteer_service *svc, bool all);
 
+/* evidence.c */
+int sipsteer_evidence_init(void);
+void sipsteer_evidence_exit(void);
+void sipsteer_evidence_watch(struct nf_conn *ct,
+			     const struct sipsteer_config *cfg);
+void sipsteer_evidence_hooks_init(struct sipsteer_net *sn);
+int sipsteer_evidence_sync(struct sipsteer_net *sn, unsigned int families);
+void sipsteer_evidence_config_init(struct sipsteer_config *cfg);
+void sipsteer_evidence_inherit(struct sipsteer_config *cfg,
+			       const struct sipsteer_config *old);
+void sipsteer_evidence_sum(const struct sipsteer_config *cfg,
+			   unsigned int ep, u64 *counts);
+
 /* netlink.c */
 int sipsteer_genl_init(void);
 void sipsteer_genl_exit(void);
+void sipsteer_genl_evidence(struct net *net,
+			    const struct sipsteer_config *cfg,
+			    unsigned int ep, enum sipsteer_evidence what,
+			    u32 suppressed);
 
 #endif /* _SIPSTEER_H */

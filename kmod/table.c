@@ -48,41 +48,52 @@ sipsteer_table_find(const struct sipsteer_table *table,
 }
 
 /*
- * The table's answer for one end of a conntrack tuple: its protocol, and
- * the address and port of @dst ? its destination : its source. Runs in
- * the NAT core's functions (RCU) and in the flush filter (conntrack
- * bucket lock held), so it must not sleep.
+ * The lookup key of one end of a conntrack tuple: its protocol, and the
+ * address and port of @dst ? its destination : its source. False when
+ * no endpoint can have it.
+ */
+static bool sipsteer_endpoint_key(const struct nf_conntrack_tuple *tuple,
+				  bool dst, struct sipsteer_endpoint *key)
+{
+	const union nf_inet_addr *addr = dst ? &tuple->dst.u3 : &tuple->src.u3;
+
+	memset(key, 0, sizeof(*key));
+	if (tuple->dst.protonum != IPPROTO_UDP &&
+	    tuple->dst.protonum != IPPROTO_TCP)
+		return false;
+
+	switch (tuple->src.l3num) {
+	case NFPROTO_IPV4:
+		key->af = SIPSTEER_AF_INET;
+		key->addr.ip = addr->ip;
+		break;
+	case NFPROTO_IPV6:
+		key->af = SIPSTEER_AF_INET6;
+		key->addr.in6 = addr->in6;
+		break;
+	default:
+		return false;
+	}
+	key->port = dst ? tuple->dst.u.all : tuple->src.u.all;
+	key->proto = tuple->dst.protonum;
+	return true;
+}
+
+/*
+ * The table's answer for one end of a conntrack tuple. Runs in the NAT
+ * core's functions (RCU) and in the flush filter (conntrack bucket lock
+ * held), so it must not sleep.
  */
 static const struct sipsteer_config *
 sipsteer_table_find_end(const struct sipsteer_table *table,
 			const struct nf_conntrack_tuple *tuple, bool dst)
 {
-	const union nf_inet_addr *addr = dst ? &tuple->dst.u3 : &tuple->src.u3;
-	struct sipsteer_endpoint key = {};
+	struct sipsteer_endpoint key;
 
-	if (!table)
+	if (!table || !sipsteer_endpoint_key(tuple, dst, &key))
 		return NULL;
-	if (tuple->dst.protonum != IPPROTO_UDP &&
-	    tuple->dst.protonum != IPPROTO_TCP)
-		return NULL;
-
-	switch (tuple->src.l3num) {
-	case NFPROTO_IPV4:
-		key.af = SIPSTEER_AF_INET;
-		key.addr.ip = addr->ip;
-		break;
-	case NFPROTO_IPV6:
-		key.af = SIPSTEER_AF_INET6;
-		key.addr.in6 = addr->in6;
-		break;
-	default:
-		return NULL;
-	}
 	if (!(table->families & BIT(key.af)))
 		return NULL;
-	key.port = dst ? tuple->dst.u.all : tuple->src.u.all;
-	key.proto = tuple->dst.protonum;
-
 	return sipsteer_table_find(table, &key);
 }
 
@@ -103,6 +114,23 @@ sipsteer_table_find_src(const struct sipsteer_table *table,
 	return sipsteer_table_find_end(table, tuple, false);
 }
 EXPORT_SYMBOL_FOR_SIPSTEER_KUNIT(sipsteer_table_find_src);
+
+/* The index of the tuple's destination in @cfg's endpoints, or -1. */
+int sipsteer_endpoint_index(const struct sipsteer_config *cfg,
+			    const struct nf_conntrack_tuple *tuple)
+{
+	const struct sipsteer_spec *spec = &cfg->spec;
+	struct sipsteer_endpoint key;
+	unsigned int i;
+
+	if (!sipsteer_endpoint_key(tuple, true, &key))
+		return -1;
+	for (i = 0; i < spec->n_endpoints; i++)
+		if (sipsteer_endpoint_equal(&spec->endpoints[i], &key))
+			return i;
+	return -1;
+}
+EXPORT_SYMBOL_FOR_SIPSTEER_KUNIT(sipsteer_endpoint_index);
 
 static void sipsteer_table_insert(struct sipsteer_table *table,
 				  const struct sipsteer_endpoint *key,

@@ -45,6 +45,7 @@ check "nothing from the daemon reaches reg1 during Retry-After" \
 check "failback probes reach reg1 after Retry-After" \
 	wait_until 8 wire_has 1 "$W_OPT" "$t_ra"
 fo_switch_checks 2 '503'
-check "nothing is steered: reg1 answers" \
-	eval 'steer_jq ".steered == []" && service_jq ".endpoints == []"'
+check "nothing is steered: reg1 answers (only the server in use, watched)" \
+	eval 'steer_jq ".steered == []" &&
+		service_jq "[.endpoints[].addr] - [.targets[].addr] == []"'
 fo_done

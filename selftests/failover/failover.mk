@@ -8,7 +8,8 @@ FAILOVER_DIR := $(CURDIR)/selftests/failover
 # The test bed's own checks first, then every scenario.
 FAILOVER_SCENARIOS := peers callbed silent-3000 silent-32000 refusing \
 	busy keepalive failback flapping backoff dns-down restart tcp \
-	calls-udp calls-tcp calls-tls calls-dual relay-udp relay-tcp
+	calls-udp calls-tcp calls-tls calls-dual relay-udp relay-tcp \
+	passive-silent passive-refusing passive-ignored passive-storm
 
 .PHONY: check-vm-failover
 check-vm: check-vm-failover

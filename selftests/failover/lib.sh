@@ -902,6 +902,19 @@ call_story() {
 	fo_done
 }
 
+# Passive failure detection (passive-*.sh): Kamailio with a far end on
+# reg1 and reg2, the daemon with no keep-alive (the manual's default) and
+# the default 32 s no-response timeout, and the call application; one
+# check: registered at reg1 with its Contact. The caller sets FO_CALLS.
+passive_start() {
+	FO_KAM="1 2" fo_start UDP \
+		<<<"voip/signalling/sip/outgoing_request_no_response_timeout_ms=32000"
+	callapp_start udp 4 || exit 1
+	check "registered at reg1, the Contact is the call application" \
+		wait_until 20 kam_aor_has reg1 alice \
+			"^$(re_quote "$(calls_contact 1 udp 4)") "
+}
+
 # Requests that reach the daemon itself (relay-*.sh): reg1's Kamailio
 # treats the phone as NATed (nat=1): it keeps the source of each
 # REGISTER, pings it with OPTIONS every 2 s and sends alice's calls

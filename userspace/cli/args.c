@@ -148,6 +148,12 @@ int args_service(int argc, char **argv, struct sipsteer_service *svc,
 			if (!ret)
 				ret = add_target(svc->targets, &svc->n_targets,
 						 argv[++i], err);
+		} else if (!strcmp(argv[i], "unreplied-ms")) {
+			ret = need_value(i, argc, argv, err);
+			if (!ret && args_u32(argv[++i], &svc->unreplied_ms))
+				ret = fail(err, "bad unreplied-ms \"%s\"",
+					   argv[i]);
+			svc->has |= SIPSTEER_HAS_UNREPLIED;
 		} else {
 			ret = fail(err, "unknown argument \"%s\"", argv[i]);
 		}

@@ -15,6 +15,8 @@ const char *event_name(uint8_t cmd)
 		return "set";
 	case SIPSTEER_CMD_FLOWS_FLUSH:
 		return "flush";
+	case SIPSTEER_CMD_EVIDENCE:
+		return "evidence";
 	default:
 		return "unknown";
 	}
@@ -45,6 +47,16 @@ static void print_counters(FILE *f, const struct sipsteer_stats *st)
 		st->flows_refused, st->flushes, st->flows_flushed);
 }
 
+/* " icmp N reset N syn N unreplied N" */
+static void print_evidence(FILE *f, const uint64_t *counts)
+{
+	int k;
+
+	for (k = SIPSTEER_EVIDENCE_ICMP; k <= SIPSTEER_EVIDENCE_MAX; k++)
+		fprintf(f, " %s %" PRIu64, sipsteer_evidence_name(k),
+			counts[k]);
+}
+
 void print_service(FILE *f, const struct sipsteer_service *svc)
 {
 	char buf[SIPSTEER_ADDRSTRLEN];
@@ -54,19 +66,33 @@ void print_service(FILE *f, const struct sipsteer_service *svc)
 	if (svc->has & SIPSTEER_HAS_GENERATION)
 		fprintf(f, " generation %" PRIu32, svc->generation);
 	fputc('\n', f);
-	for (i = 0; i < svc->n_endpoints; i++)
-		fprintf(f, "  endpoint %s %s\n",
+	for (i = 0; i < svc->n_endpoints; i++) {
+		fprintf(f, "  endpoint %s %s",
 			sipsteer_proto_name(svc->endpoints[i].proto),
 			sipsteer_addr_format(&svc->endpoints[i], buf,
 					     sizeof(buf)));
+		if ((svc->has & SIPSTEER_HAS_ENDPOINT_STATS) &&
+		    svc->unreplied_ms) {
+			fputs(" evidence", f);
+			print_evidence(f, svc->endpoint_evidence[i]);
+		}
+		fputc('\n', f);
+	}
 	print_targets(f, svc, "  ", "\n");
 	if ((svc->has & SIPSTEER_HAS_BYPASS) && svc->bypass_mark)
 		fprintf(f, "  bypass-mark 0x%" PRIx32 "/0x%" PRIx32 "\n",
 			svc->bypass_mark, svc->bypass_mask);
+	if (svc->unreplied_ms)
+		fprintf(f, "  unreplied-ms %" PRIu32 "\n", svc->unreplied_ms);
 	if (svc->has & SIPSTEER_HAS_STATS) {
 		fputs("  flows ", f);
 		print_counters(f, &svc->stats);
 		fputc('\n', f);
+		if (svc->unreplied_ms) {
+			fputs("  evidence", f);
+			print_evidence(f, svc->stats.evidence);
+			fputc('\n', f);
+		}
 	}
 }
 
@@ -90,6 +116,15 @@ void print_event(FILE *f, const struct sipsteer_event *ev)
 		print_targets(f, svc, " ", "");
 	if (ev->has_flushed)
 		fprintf(f, " flushed %" PRIu32, ev->flushed);
+	if (ev->cmd == SIPSTEER_CMD_EVIDENCE) {
+		char buf[SIPSTEER_ADDRSTRLEN];
+
+		fprintf(f, " %s endpoint %s %s suppressed %" PRIu32,
+			sipsteer_evidence_name(ev->evidence),
+			sipsteer_proto_name(ev->endpoint.proto),
+			sipsteer_addr_format(&ev->endpoint, buf, sizeof(buf)),
+			ev->suppressed);
+	}
 	fputc('\n', f);
 }
 
@@ -119,6 +154,19 @@ static void json_addrs(struct json *j, const char *key,
 	json_arr_end(j);
 }
 
+/* "evidence_icmp": N, ... inside an open object */
+static void json_evidence(struct json *j, const uint64_t *counts)
+{
+	char key[32];
+	int k;
+
+	for (k = SIPSTEER_EVIDENCE_ICMP; k <= SIPSTEER_EVIDENCE_MAX; k++) {
+		snprintf(key, sizeof(key), "evidence_%s",
+			 sipsteer_evidence_name(k));
+		json_uint(j, key, counts[k]);
+	}
+}
+
 static void json_counters(struct json *j, const struct sipsteer_stats *st)
 {
 	json_obj_begin(j, "stats");
@@ -128,6 +176,7 @@ static void json_counters(struct json *j, const struct sipsteer_stats *st)
 	json_uint(j, "flows_refused", st->flows_refused);
 	json_uint(j, "flushes", st->flushes);
 	json_uint(j, "flows_flushed", st->flows_flushed);
+	json_evidence(j, st->evidence);
 	json_obj_end(j);
 }
 
@@ -149,8 +198,21 @@ static void json_service_fields(struct json *j,
 		json_uint(j, "bypass_mark", svc->bypass_mark);
 		json_uint(j, "bypass_mask", svc->bypass_mask);
 	}
+	if (svc->has & SIPSTEER_HAS_UNREPLIED)
+		json_uint(j, "unreplied_ms", svc->unreplied_ms);
 	if (svc->has & SIPSTEER_HAS_STATS)
 		json_counters(j, &svc->stats);
+	if (svc->has & SIPSTEER_HAS_ENDPOINT_STATS) {
+		unsigned int i;
+
+		json_arr_begin(j, "endpoint_stats");
+		for (i = 0; i < svc->n_endpoints; i++) {
+			json_obj_begin(j, NULL);
+			json_evidence(j, svc->endpoint_evidence[i]);
+			json_obj_end(j);
+		}
+		json_arr_end(j);
+	}
 }
 
 void json_service(struct json *j, const struct sipsteer_service *svc)
@@ -178,6 +240,13 @@ void json_event(struct json *j, const struct sipsteer_event *ev)
 			    ev->cmd == SIPSTEER_CMD_SERVICE_NEW);
 	if (ev->has_flushed)
 		json_uint(j, "flushed", ev->flushed);
+	if (ev->cmd == SIPSTEER_CMD_EVIDENCE) {
+		json_str(j, "evidence", sipsteer_evidence_name(ev->evidence));
+		json_arr_begin(j, "endpoint");
+		json_addr(j, &ev->endpoint, true);
+		json_arr_end(j);
+		json_uint(j, "suppressed", ev->suppressed);
+	}
 	json_obj_end(j);
 }
 

@@ -160,6 +160,22 @@ const char *sipsteer_proto_name(uint8_t proto)
 	}
 }
 
+const char *sipsteer_evidence_name(uint8_t evidence)
+{
+	switch (evidence) {
+	case SIPSTEER_EVIDENCE_ICMP:
+		return "icmp";
+	case SIPSTEER_EVIDENCE_RESET:
+		return "reset";
+	case SIPSTEER_EVIDENCE_SYN:
+		return "syn";
+	case SIPSTEER_EVIDENCE_UNREPLIED:
+		return "unreplied";
+	default:
+		return "unknown";
+	}
+}
+
 bool sipsteer_name_valid(const char *name)
 {
 	size_t n = strnlen(name, SIPSTEER_NAME_SIZE);

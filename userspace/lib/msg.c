@@ -94,6 +94,8 @@ int sipsteer_msg_put_service(struct nlmsghdr *nlh,
 		if (err)
 			return err;
 	}
+	if (svc->has & SIPSTEER_HAS_UNREPLIED)
+		mnl_attr_put_u32(nlh, SIPSTEER_A_UNREPLIED_MS, svc->unreplied_ms);
 	if (svc->has & SIPSTEER_HAS_BYPASS) {
 		mnl_attr_put_u32(nlh, SIPSTEER_A_BYPASS_MARK, svc->bypass_mark);
 		mnl_attr_put_u32(nlh, SIPSTEER_A_BYPASS_MASK, svc->bypass_mask);

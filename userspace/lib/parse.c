@@ -88,6 +88,18 @@ static int stats_attr_cb(const struct nlattr *attr, void *data)
 	case SIPSTEER_STATS_A_FLOWS_REFUSED:
 		field = &st->flows_refused;
 		break;
+	case SIPSTEER_STATS_A_EVIDENCE_ICMP:
+		field = &st->evidence[SIPSTEER_EVIDENCE_ICMP];
+		break;
+	case SIPSTEER_STATS_A_EVIDENCE_RESET:
+		field = &st->evidence[SIPSTEER_EVIDENCE_RESET];
+		break;
+	case SIPSTEER_STATS_A_EVIDENCE_SYN:
+		field = &st->evidence[SIPSTEER_EVIDENCE_SYN];
+		break;
+	case SIPSTEER_STATS_A_EVIDENCE_UNREPLIED:
+		field = &st->evidence[SIPSTEER_EVIDENCE_UNREPLIED];
+		break;
 	default:
 		return MNL_CB_OK;
 	}
@@ -95,6 +107,28 @@ static int stats_attr_cb(const struct nlattr *attr, void *data)
 		return MNL_CB_ERROR;
 	*field = mnl_attr_get_u64(attr);
 	return MNL_CB_OK;
+}
+
+/* ENDPOINT_STATS: per endpoint, the evidence counters of a stats nest. */
+static int parse_endpoint_stats(const struct nlattr *list,
+				struct sipsteer_service *svc)
+{
+	const struct nlattr *entry;
+	unsigned int n = 0;
+
+	mnl_attr_for_each_nested(entry, list) {
+		struct sipsteer_stats st = { 0 };
+
+		if (mnl_attr_get_type(entry) != SIPSTEER_LIST_A_ENTRY)
+			continue;
+		if (n >= SIPSTEER_MAX_ENDPOINTS)
+			return -E2BIG;
+		if (mnl_attr_parse_nested(entry, stats_attr_cb, &st) < 0)
+			return -EBADMSG;
+		memcpy(svc->endpoint_evidence[n++], st.evidence,
+		       sizeof(st.evidence));
+	}
+	return 0;
 }
 
 struct svc_parse {
@@ -159,6 +193,35 @@ static int svc_attr_cb(const struct nlattr *attr, void *data)
 			break;
 		p->ev->has_flushed = true;
 		return svc_u32(attr, &p->ev->flushed);
+	case SIPSTEER_A_UNREPLIED_MS:
+		svc->has |= SIPSTEER_HAS_UNREPLIED;
+		return svc_u32(attr, &svc->unreplied_ms);
+	case SIPSTEER_A_ENDPOINT_STATS:
+		p->err = parse_endpoint_stats(attr, svc);
+		if (p->err)
+			return MNL_CB_ERROR;
+		svc->has |= SIPSTEER_HAS_ENDPOINT_STATS;
+		break;
+	case SIPSTEER_A_EVIDENCE:
+		if (!p->ev)
+			break;
+		if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+			return MNL_CB_ERROR;
+		p->ev->evidence = mnl_attr_get_u8(attr);
+		break;
+	case SIPSTEER_A_SUPPRESSED:
+		if (!p->ev)
+			break;
+		return svc_u32(attr, &p->ev->suppressed);
+	case SIPSTEER_A_ENDPOINT:
+		if (!p->ev)
+			break;
+		memset(&p->ev->endpoint, 0, sizeof(p->ev->endpoint));
+		if (mnl_attr_parse_nested(attr, addr_attr_cb,
+					  &p->ev->endpoint) < 0 ||
+		    !p->ev->endpoint.family)
+			return MNL_CB_ERROR;
+		break;
 	}
 	return MNL_CB_OK;
 }
@@ -198,6 +261,9 @@ int sipsteer_parse_event(const struct nlmsghdr *nlh,
 
 	ev->has_flushed = false;
 	ev->flushed = 0;
+	ev->evidence = 0;
+	ev->suppressed = 0;
+	memset(&ev->endpoint, 0, sizeof(ev->endpoint));
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*g))
 		return -EBADMSG;
 	ev->cmd = g->cmd;

@@ -42,6 +42,8 @@ struct sipsteer_stats {
 	uint64_t flushes;
 	uint64_t flows_flushed;
 	uint64_t flows_refused;
+	/* Evidence seen, indexed by enum sipsteer_evidence. */
+	uint64_t evidence[SIPSTEER_EVIDENCE_MAX + 1];
 };
 
 /* Which optional parts of a struct sipsteer_service are meaningful. */
@@ -51,6 +53,8 @@ enum {
 	SIPSTEER_HAS_BYPASS	= 1 << 2,	/* bypass_mark and bypass_mask */
 	SIPSTEER_HAS_GENERATION	= 1 << 3,
 	SIPSTEER_HAS_STATS	= 1 << 4,
+	SIPSTEER_HAS_UNREPLIED	= 1 << 5,	/* unreplied_ms */
+	SIPSTEER_HAS_ENDPOINT_STATS = 1 << 6,	/* endpoint_evidence */
 };
 
 #define SIPSTEER_MAX_TARGETS	2	/* one per address family */
@@ -65,7 +69,12 @@ struct sipsteer_service {
 	uint32_t bypass_mark;
 	uint32_t bypass_mask;
 	uint32_t generation;
+	/* Watch flows for evidence (EVIDENCE events); 0: not watched. */
+	uint32_t unreplied_ms;
 	struct sipsteer_stats stats;
+	/* Per endpoint, indexed by enum sipsteer_evidence. */
+	uint64_t endpoint_evidence[SIPSTEER_MAX_ENDPOINTS]
+				  [SIPSTEER_EVIDENCE_MAX + 1];
 };
 
 /* A notification from the "events" group. */
@@ -73,6 +82,11 @@ struct sipsteer_event {
 	uint8_t cmd;			/* SIPSTEER_CMD_* */
 	bool has_flushed;
 	uint32_t flushed;		/* FLOWS_FLUSH: entries removed */
+	/* EVIDENCE: what was seen on which endpoint, and how much the
+	 * rate limit held back since the endpoint's previous event. */
+	uint8_t evidence;		/* enum sipsteer_evidence, 0: none */
+	uint32_t suppressed;
+	struct sipsteer_addr endpoint;
 	struct sipsteer_service service;	/* the parts the kernel sent */
 };
 
@@ -183,6 +197,8 @@ char *sipsteer_addr_ntop(const struct sipsteer_addr *a, char *buf,
 bool sipsteer_addr_ip_equal(const struct sipsteer_addr *a,
 			    const struct sipsteer_addr *b);
 const char *sipsteer_proto_name(uint8_t proto);
+/* "icmp", "reset", "syn", "unreplied", or "unknown". */
+const char *sipsteer_evidence_name(uint8_t evidence);
 /* Service name rule of the ABI: 1..31 printable bytes. */
 bool sipsteer_name_valid(const char *name);
 const struct sipsteer_addr *

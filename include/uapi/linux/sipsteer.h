@@ -51,6 +51,12 @@
  *	flows that do not point at the active target, or all of them with
  *	FLUSH_ALL; entries NATed by someone else's rules are left alone.
  *	The reply carries FLUSHED (entries removed).
+ * EVIDENCE: an event only, never a request. A local flow to one of the
+ *	service's endpoints looks like its server is gone: NAME, GENERATION,
+ *	ENDPOINT, EVIDENCE (enum sipsteer_evidence), SUPPRESSED (evidence on
+ *	that endpoint not announced since its last event: at most one event
+ *	per endpoint and second). Only services with UNREPLIED_MS are
+ *	watched; the counters are in STATS and ENDPOINT_STATS.
  */
 enum sipsteer_cmd {
 	SIPSTEER_CMD_UNSPEC,
@@ -60,6 +66,7 @@ enum sipsteer_cmd {
 	SIPSTEER_CMD_SERVICE_SET,
 	SIPSTEER_CMD_STATS_GET,
 	SIPSTEER_CMD_FLOWS_FLUSH,
+	SIPSTEER_CMD_EVIDENCE,
 
 	__SIPSTEER_CMD_MAX,
 	SIPSTEER_CMD_MAX = __SIPSTEER_CMD_MAX - 1
@@ -79,6 +86,21 @@ enum sipsteer_attr {
 	SIPSTEER_A_FLUSH_ALL,		/* flag, FLOWS_FLUSH only */
 	SIPSTEER_A_FLUSHED,		/* u32, FLOWS_FLUSH reply */
 	SIPSTEER_A_REPLACE,		/* flag, SERVICE_NEW only */
+	/*
+	 * u32, SERVICE_NEW: watch the service's flows for evidence that a
+	 * server is gone (EVIDENCE events); a UDP flow unreplied for this
+	 * long across retransmissions is such evidence. 0 or absent: not
+	 * watched. At most 32000 (Timer B).
+	 */
+	SIPSTEER_A_UNREPLIED_MS,
+	SIPSTEER_A_EVIDENCE,		/* u8, enum sipsteer_evidence */
+	SIPSTEER_A_ENDPOINT,		/* nest of SIPSTEER_ADDR_A_*, EVIDENCE */
+	SIPSTEER_A_SUPPRESSED,		/* u32, EVIDENCE */
+	/*
+	 * Nest of SIPSTEER_LIST_A_ENTRY, one per endpoint in the order of
+	 * ENDPOINTS, each a nest of the SIPSTEER_STATS_A_EVIDENCE_* counters.
+	 */
+	SIPSTEER_A_ENDPOINT_STATS,
 
 	__SIPSTEER_A_MAX,
 	SIPSTEER_A_MAX = __SIPSTEER_A_MAX - 1
@@ -130,9 +152,31 @@ enum sipsteer_stats_attr {
 	SIPSTEER_STATS_A_FLUSHES,	/* u64: switches and explicit flushes */
 	SIPSTEER_STATS_A_FLOWS_FLUSHED,	/* u64: conntrack entries removed */
 	SIPSTEER_STATS_A_FLOWS_REFUSED,	/* u64: new entries dropped, below */
+	/* u64 each: evidence seen, enum sipsteer_evidence */
+	SIPSTEER_STATS_A_EVIDENCE_ICMP,
+	SIPSTEER_STATS_A_EVIDENCE_RESET,
+	SIPSTEER_STATS_A_EVIDENCE_SYN,
+	SIPSTEER_STATS_A_EVIDENCE_UNREPLIED,
 
 	__SIPSTEER_STATS_A_MAX,
 	SIPSTEER_STATS_A_MAX = __SIPSTEER_STATS_A_MAX - 1
+};
+
+/*
+ * What a watched flow to an endpoint showed, before any reply: an
+ * ICMP/ICMPv6 error about it, a TCP reset answering its SYN, its SYN
+ * sent again unanswered, or its datagrams sent again, unreplied, for
+ * longer than UNREPLIED_MS. A flow once replied is no longer watched.
+ */
+enum sipsteer_evidence {
+	SIPSTEER_EVIDENCE_UNSPEC,
+	SIPSTEER_EVIDENCE_ICMP,
+	SIPSTEER_EVIDENCE_RESET,
+	SIPSTEER_EVIDENCE_SYN,
+	SIPSTEER_EVIDENCE_UNREPLIED,
+
+	__SIPSTEER_EVIDENCE_MAX,
+	SIPSTEER_EVIDENCE_MAX = __SIPSTEER_EVIDENCE_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_SIPSTEER_H */

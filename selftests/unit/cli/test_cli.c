@@ -54,6 +54,12 @@ static void test_service_args(void **state)
 	assert_int_equal(SERVICE(&svc, err, "s", "endpoint", "tcp",
 				 "10.0.0.1:5061"), 0);
 	assert_false(svc.has & SIPSTEER_HAS_BYPASS);
+	assert_false(svc.has & SIPSTEER_HAS_UNREPLIED);
+
+	assert_int_equal(SERVICE(&svc, err, "s", "endpoint", "udp",
+				 "10.0.0.1:5060", "unreplied-ms", "1500"), 0);
+	assert_true(svc.has & SIPSTEER_HAS_UNREPLIED);
+	assert_int_equal(svc.unreplied_ms, 1500);
 }
 
 static void service_fails(int argc, char **argv, const char *msg)
@@ -96,6 +102,9 @@ static void test_service_args_errors(void **state)
 		      "active", "[::1");
 	SERVICE_FAILS("\"active\" needs a value",
 		      "sip", "endpoint", "udp", "192.0.2.1:5060", "active");
+	SERVICE_FAILS("bad unreplied-ms \"soon\"",
+		      "s", "endpoint", "udp", "10.0.0.1:5060",
+		      "unreplied-ms", "soon");
 	SERVICE_FAILS("bad bypass-mark \"0x1/\": MARK[/MASK], 32-bit numbers",
 		      "sip", "endpoint", "udp", "192.0.2.1:5060",
 		      "bypass-mark", "0x1/");
@@ -285,7 +294,8 @@ static void test_json_service(void **state)
 		"\"bypass_mark\":94,\"bypass_mask\":4294967295,"
 		"\"stats\":{\"flows_steered\":10,\"flows_passed\":2,"
 		"\"flows_bypassed\":1,\"flows_refused\":0,\"flushes\":3,"
-		"\"flows_flushed\":7}}");
+		"\"flows_flushed\":7,\"evidence_icmp\":0,\"evidence_reset\":0,"
+		"\"evidence_syn\":0,\"evidence_unreplied\":0}}");
 	sb_free(&sb);
 
 	sb_init(&sb);
@@ -295,7 +305,8 @@ static void test_json_service(void **state)
 		"{\"name\":\"sip\",\"generation\":4,"
 		"\"stats\":{\"flows_steered\":10,\"flows_passed\":2,"
 		"\"flows_bypassed\":1,\"flows_refused\":0,\"flushes\":3,"
-		"\"flows_flushed\":7}}");
+		"\"flows_flushed\":7,\"evidence_icmp\":0,\"evidence_reset\":0,"
+		"\"evidence_syn\":0,\"evidence_unreplied\":0}}");
 	sb_free(&sb);
 
 	/* Inactive, target port kept: empty list, no port key. */
@@ -365,6 +376,54 @@ static void test_events(void **state)
 	free(c.text);
 	assert_string_equal(event_name(SIPSTEER_CMD_SERVICE_NEW), "new");
 	assert_string_equal(event_name(99), "unknown");
+
+	/* Evidence: what, on which endpoint, how much was held back. */
+	ev.cmd = SIPSTEER_CMD_EVIDENCE;
+	ev.service.has = SIPSTEER_HAS_GENERATION;
+	ev.evidence = SIPSTEER_EVIDENCE_ICMP;
+	ev.suppressed = 3;
+	ev.endpoint = ev.service.endpoints[1];
+	cap_open(&c);
+	print_event(c.f, &ev);
+	assert_string_equal(cap_close(&c),
+		"evidence sip generation 4 icmp endpoint tcp "
+		"[2001:db8::10]:5060 suppressed 3\n");
+	free(c.text);
+	sb_init(&sb);
+	json_init(&j, &sb, false);
+	json_event(&j, &ev);
+	assert_string_equal(sb_str(&sb),
+		"{\"event\":\"evidence\",\"name\":\"sip\",\"generation\":4,"
+		"\"evidence\":\"icmp\",\"endpoint\":[{\"proto\":\"tcp\","
+		"\"addr\":\"2001:db8::10\",\"port\":5060}],\"suppressed\":3}");
+	sb_free(&sb);
+}
+
+/* A watched service shows its threshold and evidence counters. */
+static void test_print_watched(void **state)
+{
+	struct sipsteer_service svc = sample();
+	struct capture c;
+
+	(void)state;
+	svc.has |= SIPSTEER_HAS_UNREPLIED | SIPSTEER_HAS_ENDPOINT_STATS;
+	svc.unreplied_ms = 1000;
+	svc.stats.evidence[SIPSTEER_EVIDENCE_UNREPLIED] = 2;
+	svc.endpoint_evidence[0][SIPSTEER_EVIDENCE_UNREPLIED] = 2;
+	svc.stats.evidence[SIPSTEER_EVIDENCE_RESET] = 1;
+	svc.endpoint_evidence[1][SIPSTEER_EVIDENCE_RESET] = 1;
+	cap_open(&c);
+	print_service(c.f, &svc);
+	assert_string_equal(cap_close(&c),
+		"service sip generation 4\n"
+		"  endpoint udp 192.0.2.10:5060 evidence icmp 0 reset 0 syn 0 unreplied 2\n"
+		"  endpoint tcp [2001:db8::10]:5060 evidence icmp 0 reset 1 syn 0 unreplied 0\n"
+		"  active 192.0.2.11:5062\n"
+		"  bypass-mark 0x5e/0xffffffff\n"
+		"  unreplied-ms 1000\n"
+		"  flows steered 10 passed 2 bypassed 1 refused 0 flushes 3 flushed 7\n"
+		"  evidence icmp 0 reset 1 syn 0 unreplied 2\n");
+	free(c.text);
 }
 
 int main(void)
@@ -376,6 +435,7 @@ int main(void)
 		cmocka_unit_test(test_u32),
 		cmocka_unit_test(test_print_service),
 		cmocka_unit_test(test_json_service),
+		cmocka_unit_test(test_print_watched),
 		cmocka_unit_test(test_events),
 	};
 

@@ -141,10 +141,48 @@ static void test_fails_over(void **state)
 	assert_false(policy_fails_over(SL_RES_OK, 200));
 }
 
+/* A hint about the server in use is probed once; others feed failback. */
+static void test_hint(void **state)
+{
+	(void)state;
+	assert_int_equal(policy_hint(true, true, 0, 0, false),
+			 POLICY_HINT_PROBE);
+	/* A storm while the probe runs: that one probe answers them all. */
+	assert_int_equal(policy_hint(true, true, 0, 0, true),
+			 POLICY_HINT_JOINED);
+	/* The primary while on the secondary, and the other way round. */
+	assert_int_equal(policy_hint(true, true, 0, 1, false),
+			 POLICY_HINT_FAILBACK);
+	assert_int_equal(policy_hint(true, true, 2, 1, true),
+			 POLICY_HINT_FAILBACK);
+	/* Off, moving or backing off, unknown server, no server in use. */
+	assert_int_equal(policy_hint(false, true, 0, 0, false),
+			 POLICY_HINT_IGNORE);
+	assert_int_equal(policy_hint(true, false, 0, 0, false),
+			 POLICY_HINT_IGNORE);
+	assert_int_equal(policy_hint(true, true, -1, 0, false),
+			 POLICY_HINT_IGNORE);
+	assert_int_equal(policy_hint(true, true, 0, -1, false),
+			 POLICY_HINT_IGNORE);
+}
+
+static void test_hint_timeout(void **state)
+{
+	(void)state;
+	assert_int_equal(policy_hint_timeout_ms(500), 2000);
+	assert_int_equal(policy_hint_timeout_ms(0), 2000);
+	assert_int_equal(policy_hint_timeout_ms(100), POLICY_HINT_MIN_MS);
+	assert_int_equal(policy_hint_timeout_ms(4000), POLICY_HINT_MAX_MS);
+	assert_int_equal(policy_hint_timeout_ms(UINT32_MAX),
+			 POLICY_HINT_MAX_MS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pick_bounds),
+		cmocka_unit_test(test_hint),
+		cmocka_unit_test(test_hint_timeout),
 		cmocka_unit_test(test_backoff_growth_and_cap),
 		cmocka_unit_test(test_backoff_jitter_bounds),
 		cmocka_unit_test(test_backoff_never_tight),

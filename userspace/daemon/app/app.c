@@ -116,7 +116,10 @@ static bool steer_settings_changed(const struct config *a,
 	       strcmp(a->sip.steering_service, b->sip.steering_service) ||
 	       strcmp(a->sip.steering_vaddr, b->sip.steering_vaddr) ||
 	       a->sip.steering_vport != b->sip.steering_vport ||
-	       a->sip.socket_mark != b->sip.socket_mark;
+	       a->sip.socket_mark != b->sip.socket_mark ||
+	       a->sip.passive_detection != b->sip.passive_detection ||
+	       a->sip.unreplied_ms != b->sip.unreplied_ms ||
+	       a->sip.transport != b->sip.transport;
 }
 
 static int steer_create(struct app *app)
@@ -127,6 +130,8 @@ static int steer_create(struct app *app)
 		.name = sip->steering_service,
 		.mark = bypass_mark(&app->cfg),
 		.disabled = app->opts.no_steering || !sip->steering_enabled,
+		.unreplied_ms = sip->passive_detection ? sip->unreplied_ms : 0,
+		.proto = sip->transport == TP_UDP ? IPPROTO_UDP : IPPROTO_TCP,
 	};
 	struct sockaddr_in *v4 = (struct sockaddr_in *)&vaddr;
 	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&vaddr;
@@ -289,6 +294,7 @@ static void set_params(const struct app *app, const struct cfg_target *t,
 	p->failback_probes = sip->failback_probes;
 	p->hold_down_s = sip->hold_down_s;
 	p->ka_interval_s = sip->ka_enabled ? sip->ka_timeout_s : 0;
+	p->passive = sip->passive_detection;
 }
 
 static bool any_line_enabled(const struct config *cfg)

@@ -89,6 +89,9 @@ struct cfg_sip {
 	char steering_service[32];	/* module service name */
 	char steering_vaddr[CFG_HOST_MAX];	/* IP literal; "": none */
 	uint16_t steering_vport;
+	/* passive failure detection (voip/signalling/sip/steering/...) */
+	bool passive_detection;		/* kernel evidence probes the server */
+	uint32_t unreplied_ms;		/* a flow unreplied this long */
 };
 
 /*

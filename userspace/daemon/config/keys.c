@@ -155,6 +155,17 @@ static const struct cfg_key keys[] = {
 	{ SIP "steering/virtual_port", CFG_PORT, false,
 	  G(sip.steering_vport), 0, 0, "5060", "1..65535",
 	  "Port of virtual_address (UDP and TCP)." },
+	{ SIP "steering/passive_detection", CFG_BOOL, false,
+	  G(sip.passive_detection), 0, 0, "1", "0|1",
+	  "With sipsteer.ko: evidence the kernel sees on the phone's other "
+	  "processes' traffic to the server in use (ICMP errors, resets, "
+	  "unanswered SYNs, requests unreplied for unreplied_ms) makes the "
+	  "daemon probe that server at once (timeout 4 x T1) and fail over "
+	  "if the probe fails." },
+	{ SIP "steering/unreplied_ms", CFG_U32, false, G(sip.unreplied_ms),
+	  200, 32000, "1000", "200..32000",
+	  "A UDP flow to a server, sent again and still unreplied after "
+	  "this long, is evidence that the server is gone." },
 
 	/* TLS */
 	{ SIP "tls/ca_file", CFG_PATH, false, G(sip.tls_ca_file), 0, 0, "",

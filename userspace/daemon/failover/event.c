@@ -39,6 +39,7 @@ const char *pset_event_name(enum pset_event_kind k)
 		[PSET_EV_BACKOFF] = "backoff",
 		[PSET_EV_NETWORK] = "network",
 		[PSET_EV_DNS] = "dns",
+		[PSET_EV_HINT] = "hint",
 	};
 
 	if ((unsigned int)k >= sizeof(names) / sizeof(names[0]))

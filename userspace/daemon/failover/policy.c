@@ -53,3 +53,22 @@ bool policy_fails_over(enum sl_result res, int code)
 	return res == SL_RES_REJECTED &&
 	       (code >= 500 || code == 408 || code == 480);
 }
+
+enum policy_hint policy_hint(bool enabled, bool settled, int idx, int cur,
+			     bool probing)
+{
+	if (!enabled || !settled || idx < 0 || cur < 0)
+		return POLICY_HINT_IGNORE;
+	if (idx != cur)
+		return POLICY_HINT_FAILBACK;
+	return probing ? POLICY_HINT_JOINED : POLICY_HINT_PROBE;
+}
+
+uint32_t policy_hint_timeout_ms(uint32_t t1_ms)
+{
+	uint64_t t = (uint64_t)(t1_ms ? t1_ms : 500) * 4;
+
+	if (t < POLICY_HINT_MIN_MS)
+		return POLICY_HINT_MIN_MS;
+	return t > POLICY_HINT_MAX_MS ? POLICY_HINT_MAX_MS : (uint32_t)t;
+}

@@ -41,4 +41,28 @@ uint64_t policy_pick(uint64_t lo, uint64_t hi, uint32_t rnd);
  */
 bool policy_fails_over(enum sl_result res, int code);
 
+/*
+ * Evidence from the kernel (a hint, never a verdict: any process on the
+ * phone can send into silence) about the server at @idx of the list, the
+ * lines being at @cur (-1: nowhere), a hint probe of it under way or not.
+ */
+enum policy_hint {
+	POLICY_HINT_IGNORE,	/* off, not settled, or not a server of ours */
+	POLICY_HINT_PROBE,	/* the server in use: probe it at once */
+	POLICY_HINT_JOINED,	/* ... already being probed: one probe */
+	POLICY_HINT_FAILBACK,	/* a server not in use: its answers start over */
+};
+
+enum policy_hint policy_hint(bool enabled, bool settled, int idx, int cur,
+			     bool probing);
+
+/*
+ * The hint probe's whole time: 4 * T1 (an OPTIONS over UDP is sent at 0,
+ * T1 and 3 T1), at least POLICY_HINT_MIN_MS, at most the keep-alive's
+ * answer time POLICY_HINT_MAX_MS. A live server answers well within it.
+ */
+#define POLICY_HINT_MIN_MS	1000
+#define POLICY_HINT_MAX_MS	10000
+uint32_t policy_hint_timeout_ms(uint32_t t1_ms);
+
 #endif

@@ -293,6 +293,11 @@ static void target_failed(struct pset *ps, const struct reg_result *r,
 	pset_move_to(ps, next, MOVE_FAILOVER, why);
 }
 
+void pset_target_lost(struct pset *ps, const struct reg_result *r)
+{
+	target_failed(ps, r, PSET_EV_HINT);
+}
+
 /*
  * A REGISTER succeeded while every server was thought failed (an answer
  * that came late): that server works, the move ends there.
@@ -401,6 +406,7 @@ static void take_policy(struct pset_params *d, const struct pset_params *s)
 	d->failback_probes = s->failback_probes ? s->failback_probes : 1;
 	d->hold_down_s = s->hold_down_s;
 	d->ka_interval_s = s->ka_interval_s;
+	d->passive = s->passive;
 }
 
 static int params_copy(struct pset_params *d, const struct pset_params *s)
@@ -445,7 +451,9 @@ int pset_new(struct loop *loop, struct resolver *resolver,
 	if (h)
 		ps->h = *h;
 	ps->arg = arg;
+	ps->hints_fd = -1;
 	sl_init(&ps->sl);
+	pset_hints_start(ps);
 	*out = ps;
 	return 0;
 }
@@ -453,6 +461,10 @@ int pset_new(struct loop *loop, struct resolver *resolver,
 void pset_set_policy(struct pset *ps, const struct pset_params *params)
 {
 	take_policy(&ps->p, params);
+	if (ps->p.passive)
+		pset_hints_start(ps);
+	else
+		pset_hints_stop(ps);
 	if (ps->state == PSET_ACTIVE) {
 		pset_watch_stop(ps);
 		pset_watch_start(ps);
@@ -529,6 +541,7 @@ void pset_free(struct pset *ps)
 	if (!ps)
 		return;
 	pset_watch_stop(ps);
+	pset_hints_stop(ps);
 	pset_steer_stop(ps);
 	loop_timer_cancel(ps->loop, &ps->wait_timer);
 	loop_timer_cancel(ps->loop, &ps->dns_timer);

@@ -19,6 +19,11 @@
  * - keep-alive: every ka_interval_s (jittered to 80-100 %), reg_keepalive()
  *   on one registered line; a failure is a failover trigger.
  * - network change: every line re-registers at once on a new transport.
+ * - passive detection: evidence the kernel saw on the phone's other
+ *   processes' flows to the server in use is a hint, never a verdict:
+ *   that server is probed at once (one probe however many hints) and
+ *   fails over only if the probe fails; evidence about a server not in
+ *   use makes its failback answers start over.
  *
  * The set owns its lines' registration clients and drives the steering
  * service (steer.h) on every change of server.
@@ -56,6 +61,9 @@ struct pset_params {
 	uint32_t failback_probes;	/* consecutive answers, >= 1 */
 	uint32_t hold_down_s;
 	uint32_t ka_interval_s;		/* 0: no keep-alive */
+	/* Kernel evidence (steer hints) about the server in use probes it
+	 * at once; about another server, its failback answers start over. */
+	bool passive;
 };
 
 struct pset_handlers {
@@ -84,6 +92,7 @@ enum pset_event_kind {
 	PSET_EV_BACKOFF,	/* every server failed */
 	PSET_EV_NETWORK,	/* network change: re-registering */
 	PSET_EV_DNS,		/* server list changed */
+	PSET_EV_HINT,		/* kernel evidence and what came of it */
 };
 
 const char *pset_event_name(enum pset_event_kind k);

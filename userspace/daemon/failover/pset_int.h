@@ -88,6 +88,9 @@ struct pset {
 	bool dns_refreshing;
 	struct probe *probe;
 	struct sip_server probe_srv;
+	int hints_fd;			/* steer hints, -1: none */
+	struct probe *hint_probe;	/* of the server in use */
+	struct sip_server hint_srv;
 	struct loop_timer steer_timer;	/* retry a refused request */
 	uint32_t steer_retry_ms;
 	bool steer_failed;
@@ -137,6 +140,9 @@ void pset_steer_adopt(struct pset *ps);
 /* watch.c: keep-alive and failback probes while the lines stand. */
 void pset_watch_start(struct pset *ps);
 void pset_watch_stop(struct pset *ps);
+/* Kernel evidence: listen to the steering service's hints, or stop. */
+void pset_hints_start(struct pset *ps);
+void pset_hints_stop(struct pset *ps);
 
 /* pset_dns.c: the list follows DNS answers and their TTL. */
 void pset_take_servers(struct pset *ps, const struct dns_result *res);
@@ -150,6 +156,8 @@ void pset_enter_backoff(struct pset *ps, const char *why);
 /* Send every line to entry @idx of the server list. */
 void pset_move_to(struct pset *ps, int idx, enum pset_move kind,
 		  const char *reason);
+/* The server in use failed a probe made on a hint: fail over. */
+void pset_target_lost(struct pset *ps, const struct reg_result *r);
 /* A line's outcome at a server. */
 void pset_line_result(struct pset_line *l, const struct reg_result *r);
 /* A line's credentials or policy refused at a server. */

@@ -4,13 +4,20 @@
  * on one registered line (its failure is a failover trigger), and, in
  * asymmetric mode, OPTIONS probes of every better server, returning to
  * one that answered failback_probes probes in a row and did not fail
- * within hold_down_s.
+ * within hold_down_s. And kernel evidence (steering hints): about the
+ * server in use, one quick probe of it decides; about another server,
+ * its failback answers start over.
  */
+#include <netinet/in.h>
+#include <string.h>
+
 #include "core/rand.h"
 #include "failover/policy.h"
 #include "failover/pset_int.h"
 #include "probe/probe.h"
 #include "reg/reg.h"
+#include "sipsteer_nl.h"
+#include "steer/steer.h"
 
 void pset_watch_stop(struct pset *ps)
 {
@@ -18,6 +25,8 @@ void pset_watch_stop(struct pset *ps)
 	loop_timer_cancel(ps->loop, &ps->probe_timer);
 	probe_cancel(ps->probe);
 	ps->probe = NULL;
+	probe_cancel(ps->hint_probe);
+	ps->hint_probe = NULL;
 }
 
 /* ------------------------------------------------------- keep-alive */
@@ -41,6 +50,24 @@ static void ka_fired(void *arg)
 }
 
 /* --------------------------------------------------------- failback */
+
+/* A probe of @srv taking at most @timeout_ms, bypassing the steering. */
+static void fill_probe_opts(const struct pset *ps,
+			    const struct sip_server *srv, uint32_t timeout_ms,
+			    struct probe_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->srv = srv;
+	o->domain = ps->p.domain;
+	o->tls_ca_file = ps->p.tls_ca_file;
+	o->tls_cert_file = ps->p.tls_cert_file;
+	o->tls_key_file = ps->p.tls_key_file;
+	o->mark = ps->p.mark;
+	o->timeout_ms = timeout_ms;
+	o->t1_ms = ps->p.t1_ms;
+	o->t2_ms = ps->p.t2_ms;
+	o->user_agent = ps->p.user_agent;
+}
 
 static void probe_from(struct pset *ps, int start);
 
@@ -112,21 +139,11 @@ static void probe_from(struct pset *ps, int start)
 		return;
 	for (i = start; i < cur; i++) {
 		const struct sl_entry *e = &ps->sl.e[i];
-		struct probe_opts o = {
-			.srv = &e->srv,
-			.domain = ps->p.domain,
-			.tls_ca_file = ps->p.tls_ca_file,
-			.tls_cert_file = ps->p.tls_cert_file,
-			.tls_key_file = ps->p.tls_key_file,
-			.mark = ps->p.mark,
-			.timeout_ms = ps->p.no_response_timeout_ms,
-			.t1_ms = ps->p.t1_ms,
-			.t2_ms = ps->p.t2_ms,
-			.user_agent = ps->p.user_agent,
-		};
+		struct probe_opts o;
 
 		if (e->retry_after_ms > loop_now_ms(ps->loop))
 			continue;	/* asked us to wait */
+		fill_probe_opts(ps, &e->srv, ps->p.no_response_timeout_ms, &o);
 		ps->probe_srv = e->srv;
 		if (!probe_start(ps->loop, &o, on_probe, ps, &ps->probe))
 			return;
@@ -149,4 +166,119 @@ void pset_watch_start(struct pset *ps)
 		loop_timer_start(ps->loop, &ps->probe_timer,
 				 (uint64_t)ps->p.failback_retry_s * 1000,
 				 probe_timer_fired, ps);
+}
+
+/* ------------------------------------------------------------ hints */
+
+static void on_hint_probe(void *arg, enum sl_result res, int code,
+			  uint32_t retry_after_s, uint32_t rtt_ms)
+{
+	struct pset *ps = arg;
+	struct reg_result r = {
+		.res = res,
+		.code = code,
+		.retry_after_s = retry_after_s,
+		.srv = &ps->hint_srv,
+		.elapsed_ms = rtt_ms,
+		.detail = "probe after kernel evidence",
+	};
+
+	ps->hint_probe = NULL;
+	if (res == SL_RES_OK) {
+		pset_event(ps, LOG_LVL_INFO, PSET_EV_HINT, NULL, &ps->hint_srv,
+			   rtt_ms, "probe answered %d: staying", code);
+		return;
+	}
+	pset_event(ps, LOG_LVL_WARN, PSET_EV_HINT, &ps->hint_srv, NULL,
+		   rtt_ms, "probe failed: %s%s%.0d", sl_result_name(res),
+		   code ? " " : "", code);
+	/* Only if the lines are still there: a move may have come first. */
+	if (ps->state == PSET_ACTIVE && ps->has_target &&
+	    sl_same_server(&ps->target, &ps->hint_srv))
+		pset_target_lost(ps, &r);
+}
+
+static void on_hint(void *arg, const struct sockaddr_storage *addr,
+		    uint8_t proto, uint8_t evidence, uint32_t suppressed)
+{
+	const char *what = sipsteer_evidence_name(evidence);
+	struct pset *ps = arg;
+	struct sip_server srv;
+	struct probe_opts o;
+	int idx, cur = pset_target_idx(ps);
+
+	memset(&srv, 0, sizeof(srv));
+	srv.addr = *addr;
+	srv.proto = proto == IPPROTO_UDP ? TP_UDP :
+		    ps->p.proto == TP_TLS ? TP_TLS : TP_TCP;
+	idx = sl_find(&ps->sl, &srv);
+	/*
+	 * A server found dead is steered: the flow the kernel saw went to
+	 * where steering points, and so did the evidence.
+	 */
+	if (idx >= 0 && ps->sl.e[idx].dead && ps->has_steer_at)
+		idx = sl_find(&ps->sl, &ps->steer_at);
+	switch (policy_hint(ps->p.passive, ps->state == PSET_ACTIVE, idx, cur,
+			    ps->hint_probe != NULL)) {
+	case POLICY_HINT_IGNORE:
+		log_debug("proxy set %s: kernel evidence (%s) about a server "
+			  "not in play: ignored", ps->p.host, what);
+		return;
+	case POLICY_HINT_JOINED:
+		pset_event(ps, LOG_LVL_INFO, PSET_EV_HINT, NULL, &ps->target,
+			   0, "%s (+%u): probe under way", what, suppressed);
+		return;
+	case POLICY_HINT_FAILBACK:
+		sl_probe_report(&ps->sl, idx, false);
+		pset_event(ps, LOG_LVL_INFO, PSET_EV_HINT, NULL,
+			   &ps->sl.e[idx].srv, 0,
+			   "%s (+%u) about a server not in use: its failback "
+			   "answers start over", what, suppressed);
+		return;
+	case POLICY_HINT_PROBE:
+		break;
+	}
+	ps->hint_srv = ps->target;
+	fill_probe_opts(ps, &ps->hint_srv,
+			policy_hint_timeout_ms(ps->p.t1_ms), &o);
+	pset_event(ps, LOG_LVL_INFO, PSET_EV_HINT, NULL, &ps->hint_srv, 0,
+		   "%s (+%u): probing the server in use", what, suppressed);
+	if (probe_start(ps->loop, &o, on_hint_probe, ps, &ps->hint_probe)) {
+		ps->hint_probe = NULL;
+		log_warn("proxy set %s: cannot probe after kernel evidence",
+			 ps->p.host);
+	}
+}
+
+static void hints_readable(int fd, unsigned int events, void *arg)
+{
+	struct pset *ps = arg;
+
+	(void)fd;
+	(void)events;
+	steer_hints_read(ps->steer, on_hint, ps);
+}
+
+void pset_hints_start(struct pset *ps)
+{
+	int fd;
+
+	if (ps->hints_fd >= 0 || !ps->p.passive || !ps->steer)
+		return;
+	fd = steer_hints_open(ps->steer);
+	if (fd < 0)
+		return;
+	if (loop_fd_add(ps->loop, fd, LOOP_IN, hints_readable, ps))
+		return;
+	ps->hints_fd = fd;
+}
+
+void pset_hints_stop(struct pset *ps)
+{
+	if (ps->hints_fd < 0)
+		return;
+	loop_fd_del(ps->loop, ps->hints_fd);
+	ps->hints_fd = -1;
+	probe_cancel(ps->hint_probe);
+	ps->hint_probe = NULL;
 }

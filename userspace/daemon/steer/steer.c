@@ -17,6 +17,9 @@
 
 struct steer {
 	struct sipsteer *h;		/* NULL: disabled or no module */
+	struct sipsteer *ev;		/* hints (events group), NULL: none */
+	uint32_t unreplied_ms;		/* 0: no passive detection */
+	uint8_t proto;			/* the servers' transport */
 	enum steer_state state;
 	char name[SIPSTEER_NAME_SIZE];
 	uint32_t mark;
@@ -185,6 +188,8 @@ int steer_new(const struct steer_opts *opts, struct steer **out)
 	snprintf(st->name, sizeof(st->name), "%s",
 		 opts->name ? opts->name : "");
 	st->mark = opts->mark;
+	st->unreplied_ms = opts->unreplied_ms;
+	st->proto = opts->proto == IPPROTO_TCP ? IPPROTO_TCP : IPPROTO_UDP;
 	if (opts->vaddr) {
 		err = addr_from_sockaddr(opts->vaddr, &st->vaddr);
 		if (err)
@@ -236,6 +241,9 @@ out:
 	return err;
 }
 
+static bool is_target(const struct sipsteer_service *svc,
+		      const struct sipsteer_addr *a);
+
 int steer_current(const struct steer *st,
 		  struct sockaddr_storage targets[STEER_MAX_TARGETS],
 		  unsigned int *n_targets,
@@ -255,6 +263,9 @@ int steer_current(const struct steer *st,
 
 		if (st->has_vaddr && sipsteer_addr_ip_equal(a, &st->vaddr) &&
 		    a->port == st->vaddr.port)
+			continue;
+		/* Watched, steered to itself: the server in use. */
+		if (is_target(&st->svc, a))
 			continue;
 		addr_to_sockaddr(a, &dead[(*n_dead)++]);
 	}
@@ -314,6 +325,17 @@ static unsigned int build_endpoints(const struct steer *st,
 			continue;
 		a.proto = dead[i].proto == TP_UDP ? IPPROTO_UDP : IPPROTO_TCP;
 		if (!add_endpoint(svc, &a))
+			cut++;
+	}
+	/*
+	 * Watching: the server in use too, steered to itself (a NAT that
+	 * changes nothing), so the module sees the other processes' flows
+	 * to it. Last: a long list cuts it first, and watching with it.
+	 */
+	for (i = 0; st->unreplied_ms && i < svc->n_targets; i++) {
+		a = svc->targets[i];
+		a.proto = st->proto;
+		if (a.port && !add_endpoint(svc, &a))
 			cut++;
 	}
 	return cut;
@@ -416,7 +438,9 @@ static int replace(struct steer *st, struct sipsteer_service *want,
 	int err;
 
 	want->has = SIPSTEER_HAS_ENDPOINTS | SIPSTEER_HAS_BYPASS |
-		    (want->n_targets ? SIPSTEER_HAS_TARGETS : 0);
+		    (want->n_targets ? SIPSTEER_HAS_TARGETS : 0) |
+		    (st->unreplied_ms ? SIPSTEER_HAS_UNREPLIED : 0);
+	want->unreplied_ms = st->unreplied_ms;
 	want->bypass_mark = st->mark;
 	want->bypass_mask = 0xffffffffu;
 	err = sipsteer_service_new(st->h, want, SIPSTEER_REPLACE);
@@ -479,6 +503,7 @@ int steer_apply(struct steer *st, const struct sip_server *dead,
 	if (!st->exists && !want.n_endpoints && !want.n_targets)
 		return 0;	/* nothing to steer yet: leave the kernel alone */
 	same_eps = st->exists && st->svc.bypass_mark == st->mark &&
+		   st->svc.unreplied_ms == st->unreplied_ms &&
 		   addrs_same(want.endpoints, want.n_endpoints,
 			      st->svc.endpoints, st->svc.n_endpoints);
 	same_targets = st->exists && targets_same(&want, &st->svc);
@@ -572,8 +597,9 @@ void steer_status(const struct steer *st, struct steer_status *out)
 		struct sipsteer_addr a = st->svc.endpoints[i];
 		char text[SIPSTEER_ADDRSTRLEN];
 
-		if (st->has_vaddr && sipsteer_addr_ip_equal(&a, &st->vaddr) &&
-		    a.port == st->vaddr.port)
+		if ((st->has_vaddr &&
+		     sipsteer_addr_ip_equal(&a, &st->vaddr) &&
+		     a.port == st->vaddr.port) || is_target(&st->svc, &a))
 			continue;
 		a.proto = 0;
 		sipsteer_addr_format(&a, text, sizeof(text));
@@ -593,10 +619,67 @@ void steer_status(const struct steer *st, struct steer_status *out)
 	snprintf(out->error, sizeof(out->error), "%s", st->error);
 }
 
+int steer_hints_open(struct steer *st)
+{
+	int err;
+
+	if (st->ev)
+		return sipsteer_fd(st->ev);
+	if (!st->unreplied_ms || !usable(st))
+		return -ENOTSUP;
+	err = sipsteer_open(&st->ev);
+	if (err)
+		return err;
+	err = sipsteer_subscribe(st->ev);
+	if (err) {
+		sipsteer_close(st->ev);
+		st->ev = NULL;
+		return err;
+	}
+	log_info("steering: service %s: passive failure detection on "
+		 "(unreplied %u ms)", st->name, st->unreplied_ms);
+	return sipsteer_fd(st->ev);
+}
+
+struct hint_read {
+	const struct steer *st;
+	steer_hint_fn fn;
+	void *arg;
+};
+
+static int hint_cb(const struct sipsteer_event *ev, void *arg)
+{
+	const struct hint_read *r = arg;
+	struct sockaddr_storage ss;
+
+	if (ev->cmd != SIPSTEER_CMD_EVIDENCE ||
+	    strcmp(ev->service.name, r->st->name) || !ev->endpoint.family)
+		return 0;
+	addr_to_sockaddr(&ev->endpoint, &ss);
+	r->fn(r->arg, &ss, ev->endpoint.proto, ev->evidence,
+	      ev->suppressed);
+	return 0;
+}
+
+void steer_hints_read(struct steer *st, steer_hint_fn fn, void *arg)
+{
+	struct hint_read r = { .st = st, .fn = fn, .arg = arg };
+	int err;
+
+	if (!st->ev)
+		return;
+	err = sipsteer_events_read(st->ev, hint_cb, &r);
+	/* Lost events are lost hints: the next evidence tells again. */
+	if (err && err != -EAGAIN && err != -ENOBUFS)
+		log_warn("steering: reading the module's events: %s",
+			 strerror(-err));
+}
+
 void steer_free(struct steer *st)
 {
 	if (!st)
 		return;
+	sipsteer_close(st->ev);
 	sipsteer_close(st->h);
 	free(st);
 }

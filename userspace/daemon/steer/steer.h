@@ -36,6 +36,15 @@ struct steer_opts {
 	/* Virtual address the phone's applications may use: matched too. */
 	const struct sockaddr_storage *vaddr;	/* NULL: none */
 	bool disabled;			/* --no-steering */
+	/*
+	 * Passive failure detection: not 0, the server in use is matched
+	 * too (steered to itself) and the module watches the flows to the
+	 * service's endpoints for evidence (steer_hints_open()); a UDP flow
+	 * unreplied this long is evidence. @proto (IPPROTO_UDP or
+	 * IPPROTO_TCP) is the servers' transport.
+	 */
+	uint32_t unreplied_ms;
+	uint8_t proto;
 };
 
 enum steer_state {
@@ -96,6 +105,25 @@ int steer_current(const struct steer *st,
 int steer_apply(struct steer *st, const struct sip_server *dead,
 		unsigned int n_dead, const struct sockaddr_storage *targets,
 		unsigned int n_targets);
+/*
+ * Evidence the module saw on a flow to @addr (a server; with its port),
+ * before any reply: enum sipsteer_evidence, and how much evidence about
+ * it the module held back since its previous event. A hint, not a
+ * verdict.
+ */
+typedef void (*steer_hint_fn)(void *arg, const struct sockaddr_storage *addr,
+			      uint8_t proto, uint8_t evidence,
+			      uint32_t suppressed);
+
+/*
+ * The descriptor to watch for hints (subscribed to the module's events on
+ * first use; the same one after), or -errno: -ENOTSUP when passive
+ * detection is off or there is no module.
+ */
+int steer_hints_open(struct steer *st);
+/* Read what arrived; @fn for each hint about this service. */
+void steer_hints_read(struct steer *st, steer_hint_fn fn, void *arg);
+
 /* Delete the service (--release-on-exit). */
 void steer_release(struct steer *st);
 void steer_status(const struct steer *st, struct steer_status *out);
