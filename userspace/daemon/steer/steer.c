@@ -241,8 +241,32 @@ out:
 	return err;
 }
 
+/* Is @a (any protocol) one of the targets? Steering it would be void. */
 static bool is_target(const struct sipsteer_service *svc,
-		      const struct sipsteer_addr *a);
+		      const struct sipsteer_addr *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < svc->n_targets; i++) {
+		if (sipsteer_addr_ip_equal(a, &svc->targets[i]) &&
+		    a->port == svc->targets[i].port)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * An endpoint of the service because its server was found dead: not the
+ * virtual address, nor the server in use watched (steered to itself).
+ */
+static bool is_dead_endpoint(const struct steer *st,
+			     const struct sipsteer_addr *a)
+{
+	if (st->has_vaddr && sipsteer_addr_ip_equal(a, &st->vaddr) &&
+	    a->port == st->vaddr.port)
+		return false;
+	return !is_target(&st->svc, a);
+}
 
 int steer_current(const struct steer *st,
 		  struct sockaddr_storage targets[STEER_MAX_TARGETS],
@@ -261,13 +285,8 @@ int steer_current(const struct steer *st,
 	for (i = 0; i < st->svc.n_endpoints; i++) {
 		const struct sipsteer_addr *a = &st->svc.endpoints[i];
 
-		if (st->has_vaddr && sipsteer_addr_ip_equal(a, &st->vaddr) &&
-		    a->port == st->vaddr.port)
-			continue;
-		/* Watched, steered to itself: the server in use. */
-		if (is_target(&st->svc, a))
-			continue;
-		addr_to_sockaddr(a, &dead[(*n_dead)++]);
+		if (is_dead_endpoint(st, a))
+			addr_to_sockaddr(a, &dead[(*n_dead)++]);
 	}
 	return 0;
 }
@@ -282,20 +301,6 @@ static bool add_endpoint(struct sipsteer_service *svc,
 		return false;
 	svc->endpoints[svc->n_endpoints++] = *a;
 	return true;
-}
-
-/* Is @a (any protocol) one of the targets? Steering it would be void. */
-static bool is_target(const struct sipsteer_service *svc,
-		      const struct sipsteer_addr *a)
-{
-	unsigned int i;
-
-	for (i = 0; i < svc->n_targets; i++) {
-		if (sipsteer_addr_ip_equal(a, &svc->targets[i]) &&
-		    a->port == svc->targets[i].port)
-			return true;
-	}
-	return false;
 }
 
 /*
@@ -597,9 +602,7 @@ void steer_status(const struct steer *st, struct steer_status *out)
 		struct sipsteer_addr a = st->svc.endpoints[i];
 		char text[SIPSTEER_ADDRSTRLEN];
 
-		if ((st->has_vaddr &&
-		     sipsteer_addr_ip_equal(&a, &st->vaddr) &&
-		     a.port == st->vaddr.port) || is_target(&st->svc, &a))
+		if (!is_dead_endpoint(st, &a))
 			continue;
 		a.proto = 0;
 		sipsteer_addr_format(&a, text, sizeof(text));
