@@ -8,40 +8,40 @@
  * the un-REGISTER at the old server removes the new one. So each server
  * gets a reg-id of its own at first use, kept for the line's life: a
  * new flow to the same server (a network change, a failback) reuses it
- * and replaces that server's binding, as section 4.2.1 wants.
+ * and replaces that server's binding, as section 4.2.1 wants. In
+ * concurrent mode the line's clients share the table, so its bindings
+ * at every server differ as well.
  */
 #include "reg/reg_int.h"
 
-static bool flow_in_use(const struct reg *reg, unsigned int id)
-{
-	const struct reg_site *s;
-
-	if ((reg->cur && reg->cur->reg_id == id) ||
-	    (reg->prev && reg->prev->reg_id == id))
-		return true;
-	for (s = reg->dropping; s; s = s->next)
-		if (s->reg_id == id)
-			return true;
-	return false;
-}
-
 unsigned int reg_flow_id(struct reg *reg, const struct sip_server *srv)
 {
+	struct reg_flows *f = reg->flows;
 	unsigned int i;
 
-	for (i = 0; i < reg->n_flows; i++)
-		if (sl_same_server(&reg->flow_srv[i], srv))
-			return i + 1;
-	if (reg->n_flows < REG_MAX_FLOWS) {
-		reg->flow_srv[reg->n_flows] = *srv;
-		return ++reg->n_flows;
+	for (i = 0; i < f->n; i++)
+		if (sl_same_server(&f->srv[i], srv))
+			goto take;
+	if (f->n < REG_MAX_FLOWS) {
+		i = f->n++;
+		f->srv[i] = *srv;
+		goto take;
 	}
 	/* Full (DNS kept naming new servers): take an idle one's number. */
 	for (i = 0; i < REG_MAX_FLOWS; i++) {
-		if (!flow_in_use(reg, i + 1)) {
-			reg->flow_srv[i] = *srv;
-			return i + 1;
+		if (!f->users[i]) {
+			f->srv[i] = *srv;
+			goto take;
 		}
 	}
-	return 1;	/* unreachable: a line never has that many sites */
+	i = 0;	/* unreachable: a line never has that many sites */
+take:
+	f->users[i]++;
+	return i + 1;
+}
+
+void reg_flow_put(struct reg *reg, unsigned int id)
+{
+	if (id && id <= REG_MAX_FLOWS && reg->flows->users[id - 1])
+		reg->flows->users[id - 1]--;
 }

@@ -71,6 +71,7 @@ static void site_free(struct reg_site *s)
 	if (!s)
 		return;
 	reg_site_close(s);
+	reg_flow_put(s->reg, s->reg_id);
 	explicit_bzero(&s->auth, sizeof(s->auth));
 	free(s);
 }
@@ -469,6 +470,20 @@ void reg_drop_previous(struct reg *reg)
 	drop_site(reg, s);
 }
 
+void reg_release(struct reg *reg)
+{
+	struct reg_site *cur = reg->cur;
+
+	if (reg->stopping)
+		return;
+	loop_timer_cancel(reg->loop, &reg->defer_timer);
+	reg_drop_previous(reg);
+	reg->cur = NULL;
+	if (cur)
+		drop_site(reg, cur);
+	reg_set_state(reg, REG_IDLE);
+}
+
 static void stop_fired(void *arg)
 {
 	struct reg *reg = arg;
@@ -521,6 +536,7 @@ int reg_new(struct loop *loop, const struct reg_params *params,
 	reg->loop = loop;
 	reg->h = *h;
 	reg->arg = arg;
+	reg->flows = params->flows ? params->flows : &reg->own_flows;
 	err = reg_params_copy(&reg->p, params);
 	if (err)
 		goto out;

@@ -19,6 +19,19 @@ struct loop;
 struct reg;
 
 /*
+ * RFC 5626 reg-ids of one line: one per server flow, the same for the
+ * line's life (see reg/flowid.c). A line's clients share one table when
+ * they stand at several servers at once (concurrent mode), so no two of
+ * its bindings anywhere carry the same +sip.instance and reg-id.
+ */
+#define REG_MAX_FLOWS	SL_MAX_SERVERS
+struct reg_flows {
+	struct sip_server srv[REG_MAX_FLOWS];	/* of reg-id i + 1 */
+	unsigned int users[REG_MAX_FLOWS];	/* sites using it now */
+	unsigned int n;
+};
+
+/*
  * Copied by reg_new(); the caller may free its strings afterwards. Where
  * to register is not a parameter: the proxy set (failover/pset.h) decides
  * and calls reg_register_at().
@@ -47,6 +60,9 @@ struct reg_params {
 	bool outbound;
 	const char *instance_uuid;	/* "xxxxxxxx-...", NULL: random */
 	const char *user_agent;		/* NULL: "sipsteerd" */
+	/* Shared with the line's other clients (not copied; NULL: the
+	 * client's own). */
+	struct reg_flows *flows;
 	/*
 	 * The Contact: the phone's call application at our address towards
 	 * the server and this port (voip/signalling/sip/port, tls_port for
@@ -115,9 +131,20 @@ struct reg_server_status {
 	uint32_t last_age_s;		/* seconds since @last */
 };
 
+/* One of a line's bindings (concurrent mode: the active and standbys). */
+struct reg_binding_status {
+	char addr[64];			/* the server */
+	bool active;			/* where steering points */
+	enum reg_state state;
+	uint32_t expires_left_s;	/* registered: seconds to expiry */
+	unsigned int reg_id;		/* RFC 5626 reg-id, 0: none */
+};
+
+#define REG_STATUS_MAX_BINDINGS	4
+
 /*
- * reg_status() fills everything but n_servers/servers[], which are the
- * proxy set's (pset_line_status() fills both).
+ * reg_status() fills everything but n_servers/servers[] and bindings[],
+ * which are the proxy set's (pset_line_status() fills them).
  */
 struct reg_status {
 	enum reg_state state;
@@ -128,8 +155,11 @@ struct reg_status {
 	char contact[256];		/* as granted by the server */
 	uint32_t granted_expires_s;
 	char last_error[160];		/* "" when none */
+	unsigned int reg_id;		/* RFC 5626 reg-id there, 0: none */
 	unsigned int n_servers;
 	struct reg_server_status servers[REG_STATUS_MAX_SERVERS];
+	unsigned int n_bindings;
+	struct reg_binding_status bindings[REG_STATUS_MAX_BINDINGS];
 };
 
 int reg_new(struct loop *loop, const struct reg_params *params,
@@ -182,6 +212,12 @@ int reg_keepalive(struct reg *reg);
  * never from inside this call.
  */
 void reg_stop(struct reg *reg);
+/*
+ * Leave every server: un-register each binding in the background (as
+ * reg_drop_previous() does) and go IDLE at once, ready for the next
+ * reg_register_at(). No on_stopped.
+ */
+void reg_release(struct reg *reg);
 void reg_free(struct reg *reg);
 
 void reg_status(const struct reg *reg, struct reg_status *st);

@@ -28,7 +28,6 @@
 #define REG_MAX_STALE		3	/* stale=true re-tries per request */
 #define REG_MAX_423		2
 #define REG_BUF_SIZE		4096
-#define REG_MAX_FLOWS		SL_MAX_SERVERS	/* reg-ids of one line */
 
 enum reg_req {
 	REG_REQ_REGISTER,	/* the first REGISTER at this site */
@@ -101,9 +100,9 @@ struct reg {
 	char call_id[64];
 	char from_tag[SIP_TOKEN_LEN + 1];
 	char instance[37];
-	/* reg_flow_id(): the server of reg-id i + 1. */
-	struct sip_server flow_srv[REG_MAX_FLOWS];
-	unsigned int n_flows;
+	/* reg_flow_id(): p.flows, or own_flows. */
+	struct reg_flows own_flows;
+	struct reg_flows *flows;
 	uint32_t cseq;
 	char last_error[160];
 
@@ -160,9 +159,13 @@ void reg_ka_stop(struct reg_site *s);
 void reg_flow_ka_arm(struct reg_site *s);
 void reg_ka_pong(void *arg);
 
-/* flowid.c: the RFC 5626 reg-id of @srv's flow, the same for the
- * line's life, never that of another server still bound. */
+/*
+ * flowid.c: the RFC 5626 reg-id of @srv's flow for a new site, the same
+ * for the line's life, never that of another server still bound; the
+ * site gives it back with reg_flow_put() when it goes.
+ */
 unsigned int reg_flow_id(struct reg *reg, const struct sip_server *srv);
+void reg_flow_put(struct reg *reg, unsigned int id);
 
 /* Copies @s into @d with defaults filled in; -ENOMEM. */
 int reg_params_copy(struct reg_params *d, const struct reg_params *s);

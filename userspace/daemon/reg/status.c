@@ -50,6 +50,7 @@ void reg_status(const struct reg *reg, struct reg_status *st)
 		snprintf(st->contact, sizeof(st->contact), "%s",
 			 b->granted_contact);
 		st->granted_expires_s = b->granted_expires_s;
+		st->reg_id = reg->p.outbound ? b->reg_id : 0;
 	}
 	snprintf(st->last_error, sizeof(st->last_error), "%s",
 		 reg->last_error);
