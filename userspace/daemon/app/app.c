@@ -295,6 +295,8 @@ static void set_params(const struct app *app, const struct cfg_target *t,
 	p->hold_down_s = sip->hold_down_s;
 	p->ka_interval_s = sip->ka_enabled ? sip->ka_timeout_s : 0;
 	p->passive = sip->passive_detection;
+	p->standing = sip->redundancy == CFG_RED_CONCURRENT ?
+		      sip->concurrent_servers : 1;
 }
 
 static bool any_line_enabled(const struct config *cfg)

@@ -295,6 +295,13 @@ static void check_all(struct reader *r)
 			   0, "TLS checks the server against the SIP domain "
 			   "(RFC 5922); an IP address here rarely matches a "
 			   "certificate");
+	if (sip->redundancy == CFG_RED_CONCURRENT && config_target(cfg, &t) &&
+	    (strchr(t.host, ':') ||
+	     strspn(t.host, "0123456789.") == strlen(t.host)))
+		report_key(r, LOG_LVL_WARN, SIPK("redundant_proxy/mode"), 0,
+			   "concurrent needs a host name DNS lists several "
+			   "servers for; with one server it works as "
+			   "failover");
 	if (!config_target(cfg, &t)) {
 		if (sip->use_proxy)
 			report_key(r, LOG_LVL_ERR, SIPK("proxy_address"), 0,

@@ -25,6 +25,12 @@
 #define CFG_PATH_MAX		512
 #define CFG_PORT_SRV		65535	/* port meaning "look up NAPTR/SRV" */
 
+/* voip/signalling/sip/redundant_proxy/mode */
+enum cfg_redundancy {
+	CFG_RED_FAILOVER,	/* one server at a time */
+	CFG_RED_CONCURRENT,	/* standby bindings at the next servers */
+};
+
 struct cfg_line {
 	bool enabled;
 	char id[CFG_NAME_MAX];		/* AOR user part */
@@ -67,6 +73,10 @@ struct cfg_sip {
 	char dns_servers[CFG_PATH_MAX];		/* "": /etc/resolv.conf */
 	uint32_t dns_timeout_ms;
 	uint32_t dns_tries;
+	/* redundant_proxy/mode and concurrent_servers: a change rebuilds
+	 * the set (re-registers), hence here. */
+	enum cfg_redundancy redundancy;
+	uint32_t concurrent_servers;	/* bindings per line, concurrent */
 
 	/*
 	 * From here to the end: the proxy set's policy, applied without
@@ -118,6 +128,7 @@ enum cfg_type {
 	CFG_UUID,	/* 8-4-4-4-12 hex digits; "" = unset */
 	CFG_DNSLIST,	/* "ip[:port],[ip6]:port,..."; "" = unset */
 	CFG_IPADDR,	/* IPv4 or IPv6 literal, no host name; "" = unset */
+	CFG_REDUNDANCY,	/* failover|concurrent */
 };
 
 struct cfg_key {

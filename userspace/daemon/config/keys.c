@@ -117,6 +117,17 @@ static const struct cfg_key keys[] = {
 	  "0: while on a lower-priority server, probe the better ones and "
 	  "return to one that answers; 1: stay until the current server "
 	  "fails." },
+	{ SIP "redundant_proxy/mode", CFG_REDUNDANCY, false,
+	  G(sip.redundancy), 0, 0, "failover", "failover|concurrent",
+	  "failover: every line registers at one server at a time and moves "
+	  "when it fails; concurrent: also keeps standby bindings at the "
+	  "next servers, and a failover only switches to one (no REGISTER "
+	  "on the way). A change re-registers every line." },
+	{ SIP "redundant_proxy/concurrent_servers", CFG_U32, false,
+	  G(sip.concurrent_servers), 2, 4, "2", "2..4",
+	  "mode concurrent: servers each line holds a binding at (the "
+	  "active one and the standbys), the best that answer in RFC 3263 "
+	  "order." },
 	{ SIP "redundant_proxy/failback_retry_timeout", CFG_U32, false,
 	  G(sip.failback_retry_s), 5, 3600, "60", "5..3600",
 	  "Seconds between two OPTIONS probes of each better server "

@@ -21,6 +21,11 @@ static const char *const proto_names[] = {
 	[TP_TLS] = "TLS",
 };
 
+static const char *const redundancy_names[] = {
+	[CFG_RED_FAILOVER] = "failover",
+	[CFG_RED_CONCURRENT] = "concurrent",
+};
+
 static int fail(char *why, size_t len, const char *fmt, const char *arg)
 {
 	snprintf(why, len, fmt, arg);
@@ -332,6 +337,16 @@ int cfg_value_parse(const struct cfg_key *key, const char *val, void *field,
 				    "\"%s\": expected error, warning, info or "
 				    "debug", val);
 		return 0;
+	case CFG_REDUNDANCY:
+		for (u = 0; u < 2; u++) {
+			if (!strcasecmp(val, redundancy_names[u])) {
+				*(enum cfg_redundancy *)field =
+					(enum cfg_redundancy)u;
+				return 0;
+			}
+		}
+		return fail(why, why_len,
+			    "\"%s\": expected failover or concurrent", val);
 	case CFG_HOST:
 		return parse_host(val, field, key->size, why, why_len);
 	case CFG_IPADDR:
@@ -370,6 +385,10 @@ void cfg_value_format(const struct cfg_key *key, const void *field,
 	case CFG_LOGLEVEL:
 		snprintf(buf, len, "%s",
 			 log_level_name(*(const enum log_level *)field));
+		break;
+	case CFG_REDUNDANCY:
+		snprintf(buf, len, "%s", redundancy_names[
+			 *(const enum cfg_redundancy *)field]);
 		break;
 	case CFG_SECRET:
 		snprintf(buf, len, "%s", *(const char *)field ? "****" : "");

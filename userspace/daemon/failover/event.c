@@ -40,6 +40,7 @@ const char *pset_event_name(enum pset_event_kind k)
 		[PSET_EV_NETWORK] = "network",
 		[PSET_EV_DNS] = "dns",
 		[PSET_EV_HINT] = "hint",
+		[PSET_EV_STANDBY] = "standby",
 	};
 
 	if ((unsigned int)k >= sizeof(names) / sizeof(names[0]))

@@ -67,7 +67,11 @@ void pset_move_to(struct pset *ps, int idx, enum pset_move kind,
 	/* During failback the lines stay registered at the old server. */
 	if (kind != MOVE_FAILBACK && kind != MOVE_NETWORK)
 		set_state(ps, PSET_REGISTERING);
+	if (kind != MOVE_NETWORK)
+		pset_standby_yield_target(ps);
 	pset_lines_register(ps);
+	if (kind == MOVE_NETWORK)
+		pset_standby_network(ps);
 }
 
 static void wait_fired(void *arg)
@@ -81,6 +85,7 @@ void pset_enter_backoff(struct pset *ps, const char *why)
 	uint64_t wait_ms;
 
 	pset_watch_stop(ps);
+	pset_standby_release_all(ps);
 	loop_timer_cancel(ps->loop, &ps->dns_timer);
 	ps->consecutive_failures++;
 	wait_ms = policy_backoff_ms(ps->p.failed_base_s, ps->p.failed_max_s,
@@ -209,6 +214,7 @@ static void move_done(struct pset *ps, unsigned int line,
 	pset_steer_sync(ps);
 	ps->move = MOVE_NONE;
 	pset_watch_start(ps);
+	pset_standby_fill(ps);
 }
 
 static void describe(char *buf, size_t size, const struct reg_result *r)
@@ -271,6 +277,9 @@ static void target_failed(struct pset *ps, const struct reg_result *r,
 			return;
 		}
 	}
+	/* Concurrent mode: a standby holds every binding already. */
+	if (pset_standby_failover(ps, why, r->elapsed_ms))
+		return;
 	/*
 	 * A server that held the bindings failed: a new round, from the top
 	 * without it. A failure while registering goes on with the round.
@@ -355,8 +364,11 @@ void pset_line_result(struct pset_line *l, const struct reg_result *r)
 		if (!ps->move_done)
 			move_done(ps, l->index, r);
 		/* Make before break: the old binding goes now. */
-		if (!r->refresh)
+		if (!r->refresh) {
 			reg_drop_previous(l->reg);
+			if (ps->state == PSET_ACTIVE)
+				pset_standby_line_join(l);
+		}
 		return;
 	}
 	if (!at_target || ps->state == PSET_BACKOFF ||
@@ -432,6 +444,7 @@ int pset_new(struct loop *loop, struct resolver *resolver,
 	     const struct pset_handlers *h, void *arg, struct pset **out)
 {
 	struct pset *ps;
+	unsigned int i;
 	int err;
 
 	if (!loop || !resolver || !params || !params->host ||
@@ -452,6 +465,8 @@ int pset_new(struct loop *loop, struct resolver *resolver,
 		ps->h = *h;
 	ps->arg = arg;
 	ps->hints_fd = -1;
+	for (i = 0; i < PSET_MAX_STANDBY; i++)
+		ps->slots[i].ps = ps;
 	sl_init(&ps->sl);
 	pset_hints_start(ps);
 	*out = ps;
@@ -543,6 +558,7 @@ void pset_free(struct pset *ps)
 	pset_watch_stop(ps);
 	pset_hints_stop(ps);
 	pset_steer_stop(ps);
+	pset_standby_free(ps);
 	loop_timer_cancel(ps->loop, &ps->wait_timer);
 	loop_timer_cancel(ps->loop, &ps->dns_timer);
 	resolver_cancel(ps->resolver, ps);

@@ -53,6 +53,9 @@ struct pset_params {
 	const char *tls_ca_file, *tls_cert_file, *tls_key_file;
 	uint32_t mark;			/* SO_MARK of probes */
 	const char *user_agent;
+	/* Servers each line holds a binding at: 1 (failover mode), or
+	 * 2..4 (concurrent: the target and standbys). 0: 1. */
+	uint32_t standing;
 	uint32_t failed_base_s;		/* RFC 5626 base time */
 	uint32_t failed_max_s;		/* RFC 5626 max time */
 	uint32_t startup_delay_max_ms;	/* first round after 0..this */
@@ -93,6 +96,7 @@ enum pset_event_kind {
 	PSET_EV_NETWORK,	/* network change: re-registering */
 	PSET_EV_DNS,		/* server list changed */
 	PSET_EV_HINT,		/* kernel evidence and what came of it */
+	PSET_EV_STANDBY,	/* a standby ready, lost, or replaced */
 };
 
 const char *pset_event_name(enum pset_event_kind k);

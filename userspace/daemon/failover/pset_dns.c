@@ -79,6 +79,7 @@ static void on_dns_refresh(void *arg, const struct dns_result *res)
 	pset_take_servers(ps, res);
 	if (sl_keep(&ps->sl, &cur) >= 0) {
 		pset_watch_start(ps);
+		pset_standby_check_dns(ps);
 		return;
 	}
 	idx = sl_first(&ps->sl, loop_now_ms(ps->loop));

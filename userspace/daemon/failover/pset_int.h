@@ -20,6 +20,8 @@
 #include "reg/serverlist.h"
 
 #define PSET_MAX_LINES		16
+/* concurrent_servers 4: the active server and three standbys. */
+#define PSET_MAX_STANDBY	3
 /* A DNS answer with a shorter TTL is not asked again sooner. */
 #define PSET_DNS_MIN_S		5
 
@@ -29,7 +31,14 @@ struct pset_line {
 	struct pset *ps;
 	bool used;
 	unsigned int index;
-	struct reg *reg;
+	struct reg *reg;	/* at the target (the active server) */
+	/* Concurrent mode: a client per standby slot, swapped with @reg
+	 * when its slot becomes the target; all share @flows. */
+	struct reg *sb[PSET_MAX_STANDBY];
+	bool sb_sent[PSET_MAX_STANDBY];		/* told the slot's server */
+	bool sb_registered[PSET_MAX_STANDBY];	/* a binding stands there */
+	struct reg_flows flows;
+	unsigned int stops_pending;	/* clients not yet stopped */
 	bool stopping;		/* pset_line_stop() called */
 	bool registered;	/* a binding stands at @bound */
 	struct sip_server bound;
@@ -46,6 +55,20 @@ enum pset_move {
 	MOVE_FAILOVER,
 	MOVE_FAILBACK,
 	MOVE_NETWORK,		/* same server, new transports */
+};
+
+/*
+ * Concurrent mode: a server other than the target where every line keeps
+ * a binding (a standby), ready to become the target with no REGISTER.
+ */
+struct pset_slot {
+	bool used;		/* @srv chosen, lines told */
+	struct sip_server srv;
+	bool ready;		/* every registered line is bound there */
+	bool promote;		/* a failback waits for it to be ready */
+	uint32_t failures;	/* in a row: RFC 5626 backoff per slot */
+	struct loop_timer timer;	/* start-up jitter, backoff */
+	struct pset *ps;
 };
 
 struct pset {
@@ -96,6 +119,8 @@ struct pset {
 	bool steer_failed;
 
 	struct pset_line lines[PSET_MAX_LINES];
+	struct pset_slot slots[PSET_MAX_STANDBY];
+	bool warned_one_server;
 
 	struct pset_event events[PSET_EVENTS];	/* ring */
 	unsigned int ev_next, ev_count;
@@ -143,6 +168,41 @@ void pset_watch_stop(struct pset *ps);
 /* Kernel evidence: listen to the steering service's hints, or stop. */
 void pset_hints_start(struct pset *ps);
 void pset_hints_stop(struct pset *ps);
+
+/* pset_standby.c: concurrent mode's standby bindings. */
+/* Slots in use: concurrent_servers - 1, or 0 in failover mode. */
+unsigned int pset_standby_slots(const struct pset *ps);
+/* Fill every free slot with the next best server (the lines stand). */
+void pset_standby_fill(struct pset *ps);
+/*
+ * The target failed: make a ready standby the target, steering there at
+ * once, no REGISTER. false: none is ready (fail over as in failover
+ * mode).
+ */
+bool pset_standby_failover(struct pset *ps, const char *why,
+			   uint32_t elapsed_ms);
+/* Return to the better server @idx: false when not concurrent. */
+bool pset_standby_failback(struct pset *ps, int idx, unsigned int answers);
+/*
+ * A move (not a swap) to the target: a slot standing there gives its
+ * clients to the lines, so no line has two bindings at one server.
+ */
+void pset_standby_yield_target(struct pset *ps);
+/* Leave every standby (backoff); DNS dropped a slot's server. */
+void pset_standby_release_all(struct pset *ps);
+void pset_standby_check_dns(struct pset *ps);
+/* New transports for every standby binding (network change). */
+void pset_standby_network(struct pset *ps);
+/* One keep-alive per standby server. */
+void pset_standby_keepalive(struct pset *ps);
+/* A line's client of slot @k had a result. */
+void pset_standby_result(struct pset_line *l, unsigned int k,
+			 const struct reg_result *r);
+/* A line is registered at the target: it joins the standing slots. */
+void pset_standby_line_join(struct pset_line *l);
+/* The slot of a line's client, -1: @reg is the line's active one. */
+int pset_standby_slot_of(const struct pset_line *l, const struct reg *reg);
+void pset_standby_free(struct pset *ps);
 
 /* pset_dns.c: the list follows DNS answers and their TTL. */
 void pset_take_servers(struct pset *ps, const struct dns_result *res);

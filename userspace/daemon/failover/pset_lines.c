@@ -148,10 +148,14 @@ static void line_on_result(void *arg, struct reg *reg,
 			   const struct reg_result *r)
 {
 	struct pset_line *l = arg;
+	int k = pset_standby_slot_of(l, reg);
 
-	(void)reg;
 	if (l->stopping)
 		return;
+	if (k >= 0) {
+		pset_standby_result(l, (unsigned int)k, r);
+		return;
+	}
 	if (r->res == SL_RES_OK && !r->keepalive) {
 		l->registered = true;
 		l->bound = *r->srv;
@@ -187,6 +191,8 @@ static void line_on_stopped(void *arg, struct reg *reg)
 	struct pset_line *l = arg;
 
 	(void)reg;
+	if (l->stops_pending && --l->stops_pending)
+		return;
 	loop_timer_start(l->ps->loop, &l->stopped_timer, 0,
 			 line_stopped_fired, l);
 }
@@ -199,7 +205,8 @@ int pset_line_add(struct pset *ps, const struct reg_params *rp)
 		.on_stopped = line_on_stopped,
 	};
 	struct pset_line *l = NULL;
-	unsigned int i;
+	struct reg_params p;
+	unsigned int i, k;
 	int err;
 
 	if (!rp)
@@ -215,9 +222,15 @@ int pset_line_add(struct pset *ps, const struct reg_params *rp)
 	memset(l, 0, sizeof(*l));
 	l->ps = ps;
 	l->index = rp->line;
-	err = reg_new(ps->loop, rp, &handlers, l, &l->reg);
-	if (err)
+	p = *rp;
+	p.flows = &l->flows;
+	err = reg_new(ps->loop, &p, &handlers, l, &l->reg);
+	for (k = 0; !err && k < pset_standby_slots(ps); k++)
+		err = reg_new(ps->loop, &p, &handlers, l, &l->sb[k]);
+	if (err) {
+		pset_line_free(l);
 		return err;
+	}
 	l->used = true;
 	if (ps->state == PSET_REGISTERING || ps->state == PSET_ACTIVE)
 		pset_line_register(l);
@@ -227,21 +240,32 @@ int pset_line_add(struct pset *ps, const struct reg_params *rp)
 void pset_line_stop(struct pset *ps, unsigned int line)
 {
 	struct pset_line *l = pset_line_find(ps, line);
+	unsigned int k;
 
 	if (!l || l->stopping)
 		return;
 	l->stopping = true;
 	loop_timer_cancel(ps->loop, &l->retry_timer);
 	log_info("line %u: stopping", line);
+	l->stops_pending = 1;
+	for (k = 0; k < PSET_MAX_STANDBY; k++) {
+		if (l->sb[k]) {
+			l->stops_pending++;
+			reg_stop(l->sb[k]);
+		}
+	}
 	reg_stop(l->reg);
 }
 
 void pset_line_free(struct pset_line *l)
 {
 	struct loop *loop = l->ps->loop;
+	unsigned int k;
 
 	loop_timer_cancel(loop, &l->retry_timer);
 	loop_timer_cancel(loop, &l->stopped_timer);
 	reg_free(l->reg);
+	for (k = 0; k < PSET_MAX_STANDBY; k++)
+		reg_free(l->sb[k]);
 	memset(l, 0, sizeof(*l));
 }

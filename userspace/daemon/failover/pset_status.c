@@ -103,6 +103,35 @@ static void set_view(const struct pset *ps, struct reg_status *st)
 	}
 }
 
+/* Every binding the line holds or is making: the active one first. */
+static void fill_bindings(const struct pset *ps, const struct pset_line *l,
+			  struct reg_status *st)
+{
+	struct reg_binding_status *b = st->bindings;
+	struct reg_status sb;
+	unsigned int k;
+
+	if (!pset_standby_slots(ps) || !ps->has_target)
+		return;
+	pset_fmt_server(&ps->target, b->addr, sizeof(b->addr));
+	b->active = true;
+	b->state = st->state;
+	b->expires_left_s = st->expires_left_s;
+	b->reg_id = st->reg_id;
+	st->n_bindings = 1;
+	for (k = 0; k < PSET_MAX_STANDBY &&
+	     st->n_bindings < REG_STATUS_MAX_BINDINGS; k++) {
+		if (!ps->slots[k].used || !l->sb[k])
+			continue;
+		b = &st->bindings[st->n_bindings++];
+		reg_status(l->sb[k], &sb);
+		pset_fmt_server(&ps->slots[k].srv, b->addr, sizeof(b->addr));
+		b->state = l->sb_sent[k] ? sb.state : REG_IDLE;
+		b->expires_left_s = sb.expires_left_s;
+		b->reg_id = sb.reg_id;
+	}
+}
+
 bool pset_line_status(const struct pset *ps, unsigned int line,
 		      struct reg_status *st)
 {
@@ -112,6 +141,7 @@ bool pset_line_status(const struct pset *ps, unsigned int line,
 	if (!l)
 		return false;
 	reg_status(l->reg, st);
+	fill_bindings(ps, l, st);
 	if (l->registered)
 		in_use = sl_find(&ps->sl, &l->bound);
 	st->server = in_use;

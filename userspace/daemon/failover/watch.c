@@ -44,6 +44,7 @@ static void ka_fired(void *arg)
 		    reg_keepalive(l->reg) == 0)
 			break;
 	}
+	pset_standby_keepalive(ps);
 	loop_timer_start(ps->loop, &ps->ka_timer,
 			 policy_keepalive_ms(ps->p.ka_interval_s,
 					     rand_u32()), ka_fired, ps);
@@ -80,6 +81,8 @@ static void failback(struct pset *ps, int idx, unsigned int answers)
 {
 	const struct sip_server *to = &ps->sl.e[idx].srv;
 
+	if (pset_standby_failback(ps, idx, answers))
+		return;
 	ps->failbacks++;
 	pset_event(ps, LOG_LVL_INFO, PSET_EV_FAILBACK, &ps->target, to, 0,
 		   "%u probe(s) answered in a row", answers);

@@ -49,6 +49,18 @@ static void text_line(struct strbuf *out, const struct status_line *l)
 		sb_printf(out, "  contact: %s\n", r->contact);
 	if (r->last_error[0])
 		sb_printf(out, "  last error: %s\n", r->last_error);
+	for (i = 0; i < r->n_bindings && i < REG_STATUS_MAX_BINDINGS; i++) {
+		const struct reg_binding_status *b = &r->bindings[i];
+
+		sb_printf(out, "  binding: %s %s %s", b->addr,
+			  b->active ? "active" : "standby",
+			  reg_state_name(b->state));
+		if (b->state == REG_REGISTERED)
+			sb_printf(out, ", expires in %u s", b->expires_left_s);
+		if (b->reg_id)
+			sb_printf(out, ", reg-id %u", b->reg_id);
+		sb_puts(out, "\n");
+	}
 	if (!r->n_servers) {
 		sb_puts(out, "  servers: none known\n");
 		return;
@@ -297,6 +309,23 @@ static void json_set(struct json *j, const struct pset_status *ps)
 	json_obj_end(j);
 }
 
+static void json_binding(struct json *j, const struct reg_binding_status *b)
+{
+	json_obj_begin(j, NULL);
+	json_str(j, "server", b->addr);
+	json_str(j, "role", b->active ? "active" : "standby");
+	json_str(j, "state", reg_state_name(b->state));
+	if (b->state == REG_REGISTERED)
+		json_uint(j, "expires_left_s", b->expires_left_s);
+	else
+		json_null(j, "expires_left_s");
+	if (b->reg_id)
+		json_uint(j, "reg_id", b->reg_id);
+	else
+		json_null(j, "reg_id");
+	json_obj_end(j);
+}
+
 static void json_line(struct json *j, const struct status_line *l)
 {
 	const struct reg_status *r = &l->reg;
@@ -323,6 +352,10 @@ static void json_line(struct json *j, const struct status_line *l)
 	}
 	json_str(j, "contact", r->contact);
 	json_str(j, "last_error", r->last_error);
+	json_arr_begin(j, "bindings");
+	for (i = 0; i < r->n_bindings && i < REG_STATUS_MAX_BINDINGS; i++)
+		json_binding(j, &r->bindings[i]);
+	json_arr_end(j);
 	json_arr_begin(j, "servers");
 	for (i = 0; i < r->n_servers && i < REG_STATUS_MAX_SERVERS; i++)
 		json_server(j, &r->servers[i]);
