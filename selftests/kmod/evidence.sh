@@ -11,10 +11,12 @@ watch() {
 		active "$(ap fd00:9:2::2 $PORT)" unreplied-ms "${1:-300}"
 }
 
-# Listen to the events group; give the subscription time under TCG.
+# Listen to the events group; give the subscription time under TCG
+# (0.5 s was once too little for the first event, on 5.10 beside
+# another VM: the monitor prints nothing to say it has subscribed).
 monitor_start() {
 	bg mon phone sipsteer monitor
-	sleep 0.5
+	sleep 1.5
 }
 
 # Evidence lines the monitor printed (stop it first: stop mon).
