@@ -212,6 +212,8 @@ static const struct good goods[] = {
 	{ CFG_PROTO, "TLS", "TLS" },
 	{ CFG_LOGLEVEL, "DEBUG", "debug" }, { CFG_LOGLEVEL, "warn", "warning" },
 	{ CFG_LOGLEVEL, "error", "error" },
+	{ CFG_REDUNDANCY, "concurrent", "concurrent" },
+	{ CFG_REDUNDANCY, "Failover", "failover" },
 	{ CFG_UUID, "0123abcd-89ab-CDEF-0123-456789abcdef",
 	  "0123abcd-89ab-CDEF-0123-456789abcdef" },
 	{ CFG_IPADDR, "192.0.2.53", "192.0.2.53" },
@@ -269,6 +271,7 @@ static const struct bad bads[] = {
 	{ CFG_PATH, "/nonexistent/ca.pem", "cannot read /nonexistent/ca.pem: "
 	  "No such file or directory" },
 	{ CFG_PROTO, "SCTP", "\"SCTP\": expected UDP, TCP or TLS" },
+	{ CFG_REDUNDANCY, "hot", "\"hot\": expected failover or concurrent" },
 	{ CFG_PROTO, "", "\"\": expected UDP, TCP or TLS" },
 	{ CFG_LOGLEVEL, "trace", "\"trace\": expected error, warning, info "
 	  "or debug" },
@@ -470,6 +473,47 @@ static void test_bom_and_tls_ip(void **state)
 	assert_int_equal(load(BASE SIP "transport_protocol=TLS\n", &cfg, &d),
 			 0);
 	assert_int_equal(d.n, 0);
+}
+
+/* Concurrent mode: its count bounded, and a warning for one server. */
+static void test_concurrent_mode(void **state)
+{
+	struct config cfg;
+	struct diag d;
+
+	(void)state;
+	assert_int_equal(load(BASE SIP "redundant_proxy/mode=concurrent\n"
+			      SIP "redundant_proxy/concurrent_servers=3\n",
+			      &cfg, &d), 0);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(cfg.sip.redundancy, CFG_RED_CONCURRENT);
+	assert_int_equal(cfg.sip.concurrent_servers, 3);
+	assert_int_equal(load(BASE SIP "redundant_proxy/concurrent_servers=5\n",
+			      &cfg, &d), -EINVAL);
+	assert_true(has_msg(&d, "t.conf:4: " SIP "redundant_proxy/"
+			    "concurrent_servers: 5 out of range 2..4"));
+	assert_int_equal(load(BASE SIP "redundant_proxy/concurrent_servers=1\n",
+			      &cfg, &d), -EINVAL);
+	/* An IP literal is one server: a warning, the file still loads. */
+	assert_int_equal(load(BASE SIP "proxy_address=192.0.2.7\n"
+			      SIP "redundant_proxy/mode=concurrent\n",
+			      &cfg, &d), 0);
+	assert_int_equal(d.n_err, 0);
+	assert_true(has_msg(&d, "t.conf:5: " SIP "redundant_proxy/mode: "
+			    "concurrent needs a host name DNS lists several "
+			    "servers for; with one server it works as "
+			    "failover"));
+	assert_int_equal(load(BASE SIP "proxy_address=2001:db8::7\n"
+			      SIP "redundant_proxy/mode=concurrent\n",
+			      &cfg, &d), 0);
+	assert_true(has_msg(&d, "t.conf:5: " SIP "redundant_proxy/mode: "
+			    "concurrent needs a host name DNS lists several "
+			    "servers for; with one server it works as "
+			    "failover"));
+	/* Failover mode with an IP literal: only the override's warning. */
+	assert_int_equal(load(BASE SIP "proxy_address=192.0.2.7\n",
+			      &cfg, &d), 0);
+	assert_int_equal(d.n_warn, 1);
 }
 
 static void test_syntax_errors(void **state)
@@ -807,6 +851,7 @@ int main(void)
 		cmocka_unit_test(test_every_key_bad_values),
 		cmocka_unit_test(test_too_long),
 		cmocka_unit_test(test_bom_and_tls_ip),
+		cmocka_unit_test(test_concurrent_mode),
 		cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_every_error_reported),
 		cmocka_unit_test(test_unknown_keys),

@@ -45,6 +45,15 @@ static void fake_snapshot(struct status_snapshot *s)
 	l->reg.expires_left_s = 3540;
 	l->reg.granted_expires_s = 3600;
 	strcpy(l->reg.contact, "<sip:2001@192.0.2.50:5060>");
+	/* Concurrent mode: active at pbx1, a standby at pbx0. */
+	l->reg.n_bindings = 2;
+	strcpy(l->reg.bindings[0].addr, "192.0.2.1:5060");
+	l->reg.bindings[0].active = true;
+	l->reg.bindings[0].state = REG_REGISTERED;
+	l->reg.bindings[0].expires_left_s = 3540;
+	l->reg.bindings[0].reg_id = 2;
+	strcpy(l->reg.bindings[1].addr, "[2001:db8::1]:5060");
+	l->reg.bindings[1].state = REG_REGISTERING;
 	l->reg.n_servers = 2;
 	srv = &l->reg.servers[0];
 	strcpy(srv->target, "pbx0.example.com");
@@ -93,6 +102,10 @@ static void test_render_text(void **state)
 	assert_non_null(strstr(out, "  server: pbx1.example.com "
 			       "192.0.2.1:5060\n"));
 	assert_non_null(strstr(out, "  expires in 3540 s (granted 3600 s)\n"));
+	assert_non_null(strstr(out, "  binding: 192.0.2.1:5060 active registered"
+			       ", expires in 3540 s, reg-id 2\n"
+			       "  binding: [2001:db8::1]:5060 standby "
+			       "registering\n"));
 	assert_non_null(strstr(out, "    1 pbx0.example.com [2001:db8::1]:5060"
 			       " UDP priority 10 weight 5: timeout 70 s ago\n"));
 	assert_non_null(strstr(out, "  * 2 pbx1.example.com 192.0.2.1:5060 UDP"
@@ -134,7 +147,16 @@ static void test_render_json(void **state)
 	assert_non_null(strstr(out, "\"state\":\"failed\",\"text\":\"\","
 			       "\"server\":null,\"expires_left_s\":null,"));
 	/* The newline from the server stays escaped: one JSON line. */
+	assert_non_null(strstr(out, "\"bindings\":[{\"server\":"
+			       "\"192.0.2.1:5060\",\"role\":\"active\","
+			       "\"state\":\"registered\","
+			       "\"expires_left_s\":3540,\"reg_id\":2},"
+			       "{\"server\":\"[2001:db8::1]:5060\","
+			       "\"role\":\"standby\",\"state\":"
+			       "\"registering\",\"expires_left_s\":null,"
+			       "\"reg_id\":null}],"));
 	assert_non_null(strstr(out, "\"last_error\":\"403 Forbidden\\n\","
+			       "\"bindings\":[],"
 			       "\"servers\":[]}],\"proxy_set\":null"));
 	assert_ptr_equal(strchr(out, '\n'), out + strlen(out) - 1);
 	sb_free(&sb);

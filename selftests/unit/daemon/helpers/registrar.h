@@ -112,6 +112,7 @@ struct registrar {
 	char cur_nonce[16];
 	unsigned int granted_seq, unreg_seq;
 	uint64_t last_req_ms;		/* loop time of the last request */
+	uint64_t last_reg_ms;		/* of the last REGISTER */
 };
 
 /* One order for every registrar of the test binary. */
@@ -282,6 +283,7 @@ static inline void registrar_register(struct registrar *r,
 				      sizeof(auth));
 
 	r->n_register++;
+	r->last_reg_ms = loop_now_ms(r->loop);
 	r->last_reg_src_port = r->last_src_port;
 	r->last_expires = req->has_expires ? req->expires : 9999;
 	if (req->n_contacts) {
