@@ -9,7 +9,8 @@ FAILOVER_DIR := $(CURDIR)/selftests/failover
 FAILOVER_SCENARIOS := peers callbed silent-3000 silent-32000 refusing \
 	busy keepalive failback flapping backoff dns-down restart tcp \
 	calls-udp calls-tcp calls-tls calls-dual relay-udp relay-tcp \
-	passive-silent passive-refusing passive-ignored passive-storm
+	passive-silent passive-refusing passive-ignored passive-storm \
+	concurrent concurrent-tcp
 
 .PHONY: check-vm-failover
 check-vm: check-vm-failover

@@ -35,6 +35,7 @@ for f in sipsteer sipsteerd tools; do
 	ln -sfn "$BUILD/$f" "$vmbuild/$f"
 done
 printf "SIPSTEERD='%s'\n" "$daemon" >"$vmbuild/vm/failover.env"
-# Thirteen scenarios with real timers (one waits 32 s) on an emulated CPU.
-export VM_TIMEOUT=${VM_TIMEOUT:-1800}
+# Two dozen scenarios with real timers (one waits 32 s) on an emulated
+# CPU: about 25 min on an idle 2-core host, more beside other VMs.
+export VM_TIMEOUT=${VM_TIMEOUT:-2700}
 BUILD=$vmbuild exec "$project/selftests/vm/run.sh" "${result[@]}" "$@"

@@ -7,12 +7,16 @@
 # so after a failover and after a failback the un-REGISTER at the old
 # server removes only that server's binding and the new one stands; the
 # +sip.instance is the one stored in instance_uuid_file and a restarted
-# daemon registers with the same one. And a registrar that supports
+# daemon registers with the same one. In concurrent mode both servers
+# hold the line's binding in that database at once (reg-ids 1 and 2); a
+# failover to the standby leaves its binding alone, and after the
+# failback both stand again. And a registrar that supports
 # outbound with a Flow-Timer: the line keeps its flow alive at that pace,
 # though no keep-alive is configured.
+# shellcheck source=lib.sh disable=SC2016,SC2034 # used in eval strings
 . "$(dirname "$0")/lib.sh"
 
-plan 7
+plan 10
 daemon_require || exit 1
 
 DB=$T/location.sqlite
@@ -112,6 +116,36 @@ if wait_until 10 bindings_are "1 5060" &&
 else
 	not_ok "restarted daemon: the same +sip.instance"
 	diag "bindings: $(bindings | tr '\n' ';') first: $first_instance"
+fi
+daemon_stop
+wait_until 5 no_bindings
+
+# Concurrent mode: the line stands at both servers, each binding with
+# its own flow's reg-id, in the one database.
+{
+	cat "$T/ob.conf"
+	echo "voip/signalling/sip/redundant_proxy/mode=concurrent"
+} >"$T/cc.conf"
+daemon_start "$T/cc.conf" cc
+check "concurrent: both servers hold the line's binding, reg-ids 1 and 2, one instance" \
+	wait_until 10 bindings_are "1 5060" "2 5062"
+# The primary answers 503: the lines switch to the standby, which gets
+# no REGISTER; the primary's un-REGISTER removes reg-id 1 only.
+n2=$(log_count kam2 "REGISTER-IN .*user=u-ob ")
+kam_busy kam1 1
+check "concurrent failover: to the standby with no REGISTER there, its binding stands" \
+	eval 'wait_until 15 bindings_are "2 5062" &&
+		log_has cc "to the standby, no REGISTER" &&
+		[ "$(log_count kam2 "REGISTER-IN .*user=u-ob ")" -eq "$n2" ]'
+kam_busy kam1 0
+if wait_until 20 eval 'bindings_are "1 5060" "2 5062" &&
+		log_has cc "failback .*to the standby, no REGISTER"'; then
+	sleep 1
+	check "concurrent failback: both bindings stand, a second later too" \
+		bindings_are "1 5060" "2 5062"
+else
+	not_ok "concurrent failback: both bindings stand, a second later too"
+	diag "bindings: $(bindings | tr '\n' ';')"
 fi
 daemon_stop
 

@@ -5,7 +5,8 @@
 # directly over TLS), refresh twice (Kamailio grants 5 s), un-register on
 # SIGTERM. No memory error, no leak (definite, indirect or possible).
 # Then the failure paths: a silent first server (retransmissions, Timer
-# F, failover) and a TLS certificate refused, both ended by SIGTERM.
+# F, failover, concurrent mode's standby slot) and a TLS certificate
+# refused, both ended by SIGTERM.
 . "$(dirname "$0")/lib.sh"
 
 plan 6
@@ -82,10 +83,12 @@ vg_case "valgrind, UDP via NAPTR/SRV" u-vg-udp example.test 65535 UDP
 vg_case "valgrind, TLS" u-vg-tls example.test 5061 TLS
 
 # Failure paths, both daemons at once: a first server that never
-# answers (Timer F 1 s), then registered at the second; and a refused
-# certificate.
+# answers (Timer F 1 s), then registered at the second (in concurrent
+# mode: the silent one's standby slot waits for its backoff); and a
+# refused certificate.
 vg_start u-vg-fo fo.example.test 65535 UDP \
-	"voip/signalling/sip/outgoing_request_no_response_timeout_ms=1000"
+	"voip/signalling/sip/outgoing_request_no_response_timeout_ms=1000
+voip/signalling/sip/redundant_proxy/mode=concurrent"
 vg_start u-vg-bad example.test 5062 TLS
 wait_until 20 eval 'kam_aor_has kam u-vg-fo && log_event u-vg-bad "certificate.*wrong\.test"'
 daemon_select u-vg-bad
