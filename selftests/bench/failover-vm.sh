@@ -8,8 +8,9 @@
 # Env: SIPSTEERD (default $BUILD/sipsteerd), BENCH_FAILOVER_ROUNDS
 #   (default 3), FOBENCH_LIMIT_S (how long a run waits for the clients at
 #   the secondary, default 240), FOBENCH_KINDS (only these failure
-#   kinds, e.g. "silent 503", or "calls-silent calls-refuse" for the call
-#   outage alone; default all), FOBENCH_CLIENTS (only these: "sipsteerd",
+#   kinds, e.g. "silent 503", "calls-silent calls-refuse" for the call
+#   outage alone, or "first-call" for the first call after a silent
+#   failure; default all), FOBENCH_CLIENTS (only these: "sipsteerd",
 #   "baresip"; default both), VM_TIMEOUT, VM_QUIET as for
 #   selftests/vm/run.sh.
 set -u
@@ -32,8 +33,8 @@ FOBENCH_LIMIT_S='${FOBENCH_LIMIT_S:-240}'
 FOBENCH_KINDS='${FOBENCH_KINDS:-}'
 FOBENCH_CLIENTS='${FOBENCH_CLIENTS:-}'
 EOT
-# A round takes up to about 12 min when every run waits its limit, and
-# the two call runs up to 8 min more.
+# A round takes up to about 12 min when every run waits its limit, the
+# two call runs up to 8 min more and the four first-call runs up to 6.
 # The host's load (the guest sees only its own): other VMs and builds
 # slow TCG down.
 echo "bench-failover: host load average $(cut -d' ' -f1-3 /proc/loadavg) at the start"
