@@ -4,7 +4,9 @@
  * (SRV: a first, b second), on the loop's manual clock: failover at
  * exactly Timer F, on 503 with Retry-After, backoff that grows and stays
  * bounded, failback only after N probes answered in a row, a line with a
- * wrong password that does not move the other one, and the events.
+ * wrong password that does not move the other one, and the events;
+ * with a third server c, failback one step at a time to the best server
+ * that answers, never through a worse one.
  */
 #include <unistd.h>
 
@@ -477,6 +479,85 @@ static void test_probe_503_retry_after(void **state)
 	f->passed = true;
 }
 
+/* Three servers, a and b silent from the start: the lines end at c. */
+static void start_at_c(struct fixture *f)
+{
+	add_third(f);
+	set_silent(&f->a, true);
+	set_silent(&f->b, true);
+	new_set(f, false);
+	add_line(f, 0, REGISTRAR_PASS);
+	add_line(f, 1, REGISTRAR_PASS);
+	assert_int_equal(pset_start(f->ps), 0);
+	ADVANCE_UNTIL(f, registered_at(f, 0, &f->c) &&
+			 registered_at(f, 1, &f->c), 3 * TIMER_F + 2000);
+	assert_int_equal(status(f)->active, 2);
+	assert_int_equal(f->st.failovers, 2);
+}
+
+/* Longest wait for a failback: the hold-down, then the probes. */
+#define FAILBACK_MAX_MS	((HOLD_S + (PROBES + 2) * RETRY_S) * 1000)
+
+/*
+ * On c, b answers again: the lines return to b (c's bindings removed)
+ * while a is still probed; then a answers: back to a, and no probes
+ * after that.
+ */
+static void test_failback_steps_up_three_servers(void **state)
+{
+	struct fixture *f = *state;
+	unsigned int n_opt_a, n_opt_b;
+
+	start_at_c(f);
+	set_silent(&f->b, false);
+	ADVANCE_UNTIL(f, registered_at(f, 0, &f->b) &&
+			 registered_at(f, 1, &f->b), FAILBACK_MAX_MS);
+	ADVANCE_UNTIL(f, f->c.n_unreg == 2, 500);
+	assert_int_equal(status(f)->failbacks, 1);
+	assert_int_equal(f->st.active, 1);
+
+	/* a is still better: its probes go on; b is not probed. */
+	n_opt_a = f->a.n_options;
+	n_opt_b = f->b.n_options;
+	advance(f, 2 * RETRY_S * 1000 + TIMER_F);
+	assert_true(f->a.n_options >= n_opt_a + 2);
+	assert_int_equal(f->b.n_options, n_opt_b);
+	assert_true(registered_at(f, 0, &f->b));
+
+	set_silent(&f->a, false);
+	ADVANCE_UNTIL(f, registered_at(f, 0, &f->a) &&
+			 registered_at(f, 1, &f->a), FAILBACK_MAX_MS);
+	ADVANCE_UNTIL(f, f->b.n_unreg == 2, 500);
+	assert_int_equal(status(f)->failbacks, 2);
+	assert_int_equal(f->st.active, 0);
+	assert_true(f->a.granted_seq < f->b.unreg_seq);
+	n_opt_a = f->a.n_options;
+	advance(f, 2 * RETRY_S * 1000);
+	assert_int_equal(f->a.n_options, n_opt_a);
+	f->passed = true;
+}
+
+/* a and b answer again at once: the lines go from c to a, never to b. */
+static void test_failback_skips_the_middle_server(void **state)
+{
+	struct fixture *f = *state;
+	unsigned int n_reg_b;
+
+	start_at_c(f);
+	n_reg_b = f->b.n_register;
+	set_silent(&f->a, false);
+	set_silent(&f->b, false);
+	ADVANCE_UNTIL(f, registered_at(f, 0, &f->a) &&
+			 registered_at(f, 1, &f->a), FAILBACK_MAX_MS);
+	ADVANCE_UNTIL(f, f->c.n_unreg == 2, 500);
+	assert_int_equal(status(f)->failbacks, 1);
+	assert_int_equal(f->st.active, 0);
+	advance(f, 2 * RETRY_S * 1000);
+	assert_int_equal(f->b.n_register, n_reg_b);
+	assert_int_equal(f->st.failbacks, 1);
+	f->passed = true;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -512,6 +593,11 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dns_drops_server_in_use,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_failback_steps_up_three_servers, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_failback_skips_the_middle_server, setup,
+			teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

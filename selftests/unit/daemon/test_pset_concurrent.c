@@ -6,7 +6,9 @@
  * refresh (503) is left for b by a steering switch, with no REGISTER on
  * the way; a lost standby is repaired without touching the active
  * server; a failback swaps back to a once it holds the bindings again,
- * and b stays a standby; a single server works as failover.
+ * and b stays a standby; a single server works as failover. With a third
+ * server c, a failed a's slot goes to c, and a failback re-homes c's
+ * slot to a before the swap.
  */
 #include "helpers/psetfix.h"
 
@@ -246,6 +248,52 @@ static void test_one_server_works_as_failover(void **state)
 	f->passed = true;
 }
 
+/*
+ * Three servers, two per line. a silent: the lines swap to b and a's
+ * slot goes to c, the next in RFC 3263 order. a back: the worst slot
+ * (c) is re-homed to a, its bindings at c removed once a holds the
+ * lines', then the lines swap back to a; b stays a standby, and no
+ * REGISTER reaches c after that.
+ */
+static void test_three_servers_rehome_and_failback(void **state)
+{
+	struct fixture *f = *state;
+	unsigned int n_reg_b, n_reg_c;
+
+	add_third(f);
+	start_both(f, false);
+	assert_int_equal(f->c.n_register, 0);
+	n_reg_b = f->b.n_register;
+	set_silent(&f->a, true);
+	ADVANCE_UNTIL(f, status(f)->active == 1,
+		      KA_S * 1000 + TIMER_F + 100);
+	assert_int_equal(f->b.n_register, n_reg_b);
+	ADVANCE_UNTIL(f, standby_at(f, 0, &f->c) && standby_at(f, 1, &f->c),
+		      2000);
+	assert_int_equal(f->a.n_unreg, 0);
+
+	set_silent(&f->a, false);
+	ADVANCE_UNTIL(f, status(f)->active == 0,
+		      (HOLD_S + (PROBES + 2) * RETRY_S) * 1000);
+	assert_int_equal(f->st.failbacks, 1);
+	assert_true(event_index(f, PSET_EV_STANDBY,
+				"registering as a standby before the "
+				"failback") >= 0);
+	assert_non_null(strstr(event(f, PSET_EV_FAILBACK)->reason,
+			       "to the standby, no REGISTER"));
+	ADVANCE_UNTIL(f, f->c.n_unreg == 2, 1000);
+	assert_true(f->a.granted_seq < f->c.unreg_seq);
+	assert_true(registered_at(f, 0, &f->a));
+	assert_true(registered_at(f, 1, &f->a));
+	assert_true(standby_at(f, 0, &f->b));
+	assert_true(standby_at(f, 1, &f->b));
+	assert_int_equal(f->b.n_unreg, 0);
+	n_reg_c = f->c.n_register;
+	advance(f, 3 * KA_S * 1000);
+	assert_int_equal(f->c.n_register, n_reg_c);
+	f->passed = true;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +309,9 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_one_server_works_as_failover, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_three_servers_rehome_and_failback, setup,
+			teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

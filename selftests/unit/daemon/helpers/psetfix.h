@@ -3,6 +3,8 @@
  * Test helper: the proxy set tests' fixture. Two in-process registrars,
  * a (SRV priority 10) and b (20), found through a fake DNS, on the
  * loop's manual clock, with the log captured (shown when a test fails).
+ * add_third() adds c (30) before the set is made, for the rules that
+ * need three servers.
  * Header-only: each test file is its own binary.
  */
 #ifndef SELFTESTS_DAEMON_PSETFIX_H
@@ -39,7 +41,8 @@ struct fixture {
 	struct loop *loop;
 	struct fakedns dns;
 	struct resolver *resolver;
-	struct registrar a, b;
+	struct registrar a, b, c;
+	bool has_c;		/* add_third() */
 	struct pset *ps;
 	struct pset_status st;
 	struct logcap log;
@@ -82,10 +85,29 @@ static inline int teardown(void **state)
 	fakedns_stop(&f->dns);
 	registrar_close(&f->a);
 	registrar_close(&f->b);
+	if (f->has_c)
+		registrar_close(&f->c);
 	loop_free(f->loop);
 	logcap_stop(&f->log, !f->passed);
 	free(f);
 	return 0;
+}
+
+/* A third server, c (SRV priority 30): call before making the set. */
+static inline void add_third(struct fixture *f)
+{
+	assert_int_equal(registrar_open(&f->c, f->loop, TP_UDP), 0);
+	f->has_c = true;
+	fakedns_srv(&f->dns, "_sip._udp." REGISTRAR_REALM, 3600, 30, 0,
+		    f->c.port, "c." REGISTRAR_REALM);
+	fakedns_addr(&f->dns, "c." REGISTRAR_REALM, 3600, "127.0.0.1");
+}
+
+/* @r silent (REGISTER and OPTIONS), or answering again. */
+static inline void set_silent(struct registrar *r, bool silent)
+{
+	r->mode = silent ? REGISTRAR_SILENT : REGISTRAR_DIGEST;
+	r->options = silent ? REGISTRAR_OPT_SILENT : REGISTRAR_OPT_200;
 }
 
 /* 1 ms steps: every packet on loopback gets its turn at its time. */
