@@ -6,7 +6,8 @@
  * bounded, failback only after N probes answered in a row, a line with a
  * wrong password that does not move the other one, and the events;
  * with a third server c, failback one step at a time to the best server
- * that answers, never through a worse one.
+ * that answers, never through a worse one; a host of two addresses
+ * returned to at its better one in one move.
  */
 #include <unistd.h>
 
@@ -558,6 +559,59 @@ static void test_failback_skips_the_middle_server(void **state)
 	f->passed = true;
 }
 
+/*
+ * a's host has two addresses (a 127.0.0.1 first, a2 127.0.0.2: in the
+ * field its two families). Both silent: the lines go to b. a2 answers
+ * again a round before a: when a2 has answered enough probes, a has
+ * answered its own latest probe, and the lines go to a, the better
+ * address, in one failback (not to a2, then to a a round later).
+ */
+static void test_failback_to_the_hosts_best_address(void **state)
+{
+	struct fixture *f = *state;
+	unsigned int rounds, n_reg_a2;
+
+	add_a2(f);
+	f->hold_s = 2;
+	set_silent(&f->a, true);
+	set_silent(&f->a2, true);
+	new_set(f, false);
+	add_line(f, 0, REGISTRAR_PASS);
+	add_line(f, 1, REGISTRAR_PASS);
+	assert_int_equal(pset_start(f->ps), 0);
+	ADVANCE_UNTIL(f, registered_at(f, 0, &f->b) &&
+			 registered_at(f, 1, &f->b), 3 * TIMER_F + 2000);
+	assert_int_equal(status(f)->active, 2);
+	n_reg_a2 = f->a2.n_register;
+
+	/* A round of probes finds both silent; then a2 answers. */
+	ADVANCE_UNTIL(f, count_events(f, PSET_EV_PROBE) == 2,
+		      RETRY_S * 1000 + 2 * TIMER_F + 10);
+	set_silent(&f->a2, false);
+	/* The next round: a silent, a2 answers (1 of 3); then a too. */
+	ADVANCE_UNTIL(f, count_events(f, PSET_EV_PROBE) == 4,
+		      RETRY_S * 1000 + 2 * TIMER_F + 10);
+	assert_int_equal(status(f)->probe_ok[1], 1);
+	assert_int_equal(f->st.probe_ok[0], 0);
+	set_silent(&f->a, false);
+
+	/* Two rounds later a2 has 3 answers, a 2: the lines go to a. */
+	ADVANCE_UNTIL(f, registered_at(f, 0, &f->a) &&
+			 registered_at(f, 1, &f->a),
+		      2 * (RETRY_S * 1000 + 2 * TIMER_F) + 200);
+	assert_int_equal(status(f)->failbacks, 1);
+	assert_int_equal(f->st.active, 0);
+	assert_int_equal(f->a2.n_register, n_reg_a2);
+	ADVANCE_UNTIL(f, f->b.n_unreg == 2, 500);
+	/* At the best address: no probes and no second failback. */
+	rounds = f->a.n_options + f->a2.n_options;
+	advance(f, 3 * RETRY_S * 1000);
+	assert_int_equal(f->a.n_options + f->a2.n_options, rounds);
+	assert_int_equal(status(f)->failbacks, 1);
+	assert_int_equal(f->a2.n_register, n_reg_a2);
+	f->passed = true;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -597,6 +651,9 @@ int main(void)
 			test_failback_steps_up_three_servers, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_failback_skips_the_middle_server, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_failback_to_the_hosts_best_address, setup,
 			teardown),
 	};
 

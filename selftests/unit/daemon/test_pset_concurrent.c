@@ -22,7 +22,7 @@ static bool standby_at(struct fixture *f, unsigned int line,
 	char want[32];
 	unsigned int i;
 
-	snprintf(want, sizeof(want), "127.0.0.1:%u", r->port);
+	snprintf(want, sizeof(want), "%s:%u", r->ip, r->port);
 	if (!pset_line_status(f->ps, line, &st))
 		return false;
 	for (i = 0; i < st.n_bindings; i++) {

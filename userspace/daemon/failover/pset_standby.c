@@ -47,24 +47,15 @@ int pset_standby_slot_of(const struct pset_line *l, const struct reg *reg)
 	return -1;
 }
 
-/* The same server, or its address of the other family. */
-static bool same_host(const struct sip_server *a, const struct sip_server *b)
-{
-	return sl_same_server(a, b) ||
-	       (a->target[0] && !strcmp(a->target, b->target) &&
-		a->proto == b->proto &&
-		tp_addr_port(&a->addr) == tp_addr_port(&b->addr));
-}
-
 /* Is @srv's host the target's or a used slot's? */
 static bool standing(const struct pset *ps, const struct sip_server *srv)
 {
 	unsigned int k;
 
-	if (ps->has_target && same_host(&ps->target, srv))
+	if (ps->has_target && sl_same_host(&ps->target, srv))
 		return true;
 	for (k = 0; k < PSET_MAX_STANDBY; k++) {
-		if (ps->slots[k].used && same_host(&ps->slots[k].srv, srv))
+		if (ps->slots[k].used && sl_same_host(&ps->slots[k].srv, srv))
 			return true;
 	}
 	return false;

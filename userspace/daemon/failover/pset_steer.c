@@ -49,9 +49,7 @@ static const struct sip_server *sibling(const struct pset *ps,
 		const struct sl_entry *e = &ps->sl.e[i];
 
 		if (e->srv.addr.ss_family != srv->addr.ss_family &&
-		    e->srv.proto == srv->proto && !e->dead &&
-		    !strcmp(e->srv.target, srv->target) &&
-		    tp_addr_port(&e->srv.addr) == tp_addr_port(&srv->addr))
+		    !e->dead && sl_same_host(&e->srv, srv))
 			return &e->srv;
 	}
 	return NULL;

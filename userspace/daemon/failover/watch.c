@@ -4,9 +4,10 @@
  * on one registered line (its failure is a failover trigger), and, in
  * asymmetric mode, OPTIONS probes of every better server, returning to
  * one that answered failback_probes probes in a row and did not fail
- * within hold_down_s. And kernel evidence (steering hints): about the
- * server in use, one quick probe of it decides; about another server,
- * its failback answers start over.
+ * within hold_down_s (at its host's best address that answered too).
+ * And kernel evidence (steering hints): about the server in use, one
+ * quick probe of it decides; about another server, its failback answers
+ * start over.
  */
 #include <netinet/in.h>
 #include <string.h>
@@ -90,6 +91,27 @@ static void failback(struct pset *ps, int idx, unsigned int answers)
 	pset_move_to(ps, idx, MOVE_FAILBACK, "failback");
 }
 
+/*
+ * Entry @idx answered enough probes: its host is back. A better address
+ * of that host (the other family) that answered its own probe in this
+ * round, and is out of its hold-down, takes the lines instead: one move,
+ * not a second failback when it has answered enough probes itself.
+ */
+static int best_address(const struct pset *ps, int idx)
+{
+	uint64_t hold_ms = (uint64_t)ps->p.hold_down_s * 1000;
+	int i;
+
+	for (i = 0; i < idx; i++) {
+		const struct sl_entry *e = &ps->sl.e[i];
+
+		if (e->probe_ok && sl_same_host(&e->srv, &ps->sl.e[idx].srv) &&
+		    !sl_held_down(&ps->sl, i, hold_ms, loop_now_ms(ps->loop)))
+			return i;
+	}
+	return idx;
+}
+
 static void on_probe(void *arg, enum sl_result res, int code,
 		     uint32_t retry_after_s, uint32_t rtt_ms)
 {
@@ -126,7 +148,7 @@ static void on_probe(void *arg, enum sl_result res, int code,
 	if (ok && n >= ps->p.failback_probes &&
 	    !sl_held_down(&ps->sl, idx, (uint64_t)ps->p.hold_down_s * 1000,
 			  loop_now_ms(ps->loop))) {
-		failback(ps, idx, n);
+		failback(ps, best_address(ps, idx), n);
 		return;
 	}
 	probe_from(ps, idx + 1);

@@ -57,6 +57,14 @@ bool sl_same_server(const struct sip_server *a,
 	return a->proto == b->proto && tp_same_addr(&a->addr, &b->addr);
 }
 
+bool sl_same_host(const struct sip_server *a, const struct sip_server *b)
+{
+	return sl_same_server(a, b) ||
+	       (a->target[0] && !strcmp(a->target, b->target) &&
+		a->proto == b->proto &&
+		tp_addr_port(&a->addr) == tp_addr_port(&b->addr));
+}
+
 void sl_set(struct serverlist *sl, const struct sip_server *srv,
 	    unsigned int n)
 {

@@ -69,6 +69,8 @@ void sl_set(struct serverlist *sl, const struct sip_server *srv,
 /* Same transport, address and port. */
 bool sl_same_server(const struct sip_server *a,
 		    const struct sip_server *b);
+/* The same server, or another address of its host (the other family). */
+bool sl_same_host(const struct sip_server *a, const struct sip_server *b);
 /* Record @res for entry @idx (@code: SIP status or 0). */
 void sl_report(struct serverlist *sl, int idx, enum sl_result res, int code,
 	       uint32_t retry_after_s, uint64_t now_ms);

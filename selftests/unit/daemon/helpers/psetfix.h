@@ -4,7 +4,7 @@
  * a (SRV priority 10) and b (20), found through a fake DNS, on the
  * loop's manual clock, with the log captured (shown when a test fails).
  * add_third() adds c (30) before the set is made, for the rules that
- * need three servers.
+ * need three servers; add_a2() a second address of a's host.
  * Header-only: each test file is its own binary.
  */
 #ifndef SELFTESTS_DAEMON_PSETFIX_H
@@ -43,6 +43,9 @@ struct fixture {
 	struct resolver *resolver;
 	struct registrar a, b, c;
 	bool has_c;		/* add_third() */
+	struct registrar a2;	/* a's host at 127.0.0.2, a's port */
+	bool has_a2;		/* add_a2() */
+	uint32_t hold_s;	/* the set's hold-down, 0: HOLD_S */
 	struct pset *ps;
 	struct pset_status st;
 	struct logcap log;
@@ -87,6 +90,8 @@ static inline int teardown(void **state)
 	registrar_close(&f->b);
 	if (f->has_c)
 		registrar_close(&f->c);
+	if (f->has_a2)
+		registrar_close(&f->a2);
 	loop_free(f->loop);
 	logcap_stop(&f->log, !f->passed);
 	free(f);
@@ -101,6 +106,18 @@ static inline void add_third(struct fixture *f)
 	fakedns_srv(&f->dns, "_sip._udp." REGISTRAR_REALM, 3600, 30, 0,
 		    f->c.port, "c." REGISTRAR_REALM);
 	fakedns_addr(&f->dns, "c." REGISTRAR_REALM, 3600, "127.0.0.1");
+}
+
+/*
+ * A second address of a's host (as its other family's would be, in the
+ * field): 127.0.0.2, a's port, after 127.0.0.1 in DNS. Before the set.
+ */
+static inline void add_a2(struct fixture *f)
+{
+	assert_int_equal(registrar_open_at(&f->a2, f->loop, TP_UDP,
+					   "127.0.0.2", f->a.port), 0);
+	f->has_a2 = true;
+	fakedns_addr(&f->dns, "a." REGISTRAR_REALM, 3600, "127.0.0.2");
 }
 
 /* @r silent (REGISTER and OPTIONS), or answering again. */
@@ -150,7 +167,7 @@ static inline void new_set_at(struct fixture *f, const char *host,
 		.symmetric = symmetric,
 		.failback_retry_s = RETRY_S,
 		.failback_probes = PROBES,
-		.hold_down_s = HOLD_S,
+		.hold_down_s = f->hold_s ? f->hold_s : HOLD_S,
 		.ka_interval_s = ka_s,
 		.standing = standing,
 	};
@@ -214,7 +231,7 @@ static inline bool registered_at(struct fixture *f, unsigned int line,
 	struct reg_status st;
 	char want[32];
 
-	snprintf(want, sizeof(want), "127.0.0.1:%u", r->port);
+	snprintf(want, sizeof(want), "%s:%u", r->ip, r->port);
 	return pset_line_status(f->ps, line, &st) &&
 	       st.state == REG_REGISTERED && st.server >= 0 &&
 	       !strcmp(st.servers[st.server].addr, want);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Test helper: an in-process SIP registrar on 127.0.0.1 (UDP or TCP),
+ * Test helper: an in-process SIP registrar on 127.0.0.1 (UDP or TCP; or
+ * another loopback address, registrar_open_at()),
  * driven by the daemon's own event loop, for the registration client,
  * the probe and the proxy set tests. Header-only: each test file is its
  * own binary.
@@ -83,6 +84,7 @@ struct registrar {
 	struct loop *loop;
 	enum tp_proto proto;
 	int fd;
+	char ip[INET_ADDRSTRLEN];	/* where it listens */
 	uint16_t port;
 	enum registrar_mode mode;
 	enum registrar_opt options;
@@ -506,9 +508,11 @@ static inline void registrar_drop_conns(struct registrar *r)
 			registrar_conn_close(r, &r->conns[i]);
 }
 
-/* Listens on 127.0.0.1, any free port. 0 or -errno. */
-static inline int registrar_open(struct registrar *r, struct loop *loop,
-				 enum tp_proto proto)
+/* Listens on IPv4 address @ip, port @port (0: any free one). 0 or
+ * -errno. */
+static inline int registrar_open_at(struct registrar *r, struct loop *loop,
+				    enum tp_proto proto, const char *ip,
+				    uint16_t port)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	socklen_t len = sizeof(sin);
@@ -520,10 +524,13 @@ static inline int registrar_open(struct registrar *r, struct loop *loop,
 	r->loop = loop;
 	r->proto = proto;
 	r->pong = true;
+	snprintf(r->ip, sizeof(r->ip), "%s", ip);
+	if (inet_pton(AF_INET, ip, &sin.sin_addr) != 1)
+		return -EINVAL;
+	sin.sin_port = htons(port);
 	r->fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (r->fd < 0)
 		return -errno;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (bind(r->fd, (struct sockaddr *)&sin, len) ||
 	    getsockname(r->fd, (struct sockaddr *)&sin, &len) ||
 	    (type == SOCK_STREAM && listen(r->fd, 8))) {
@@ -540,6 +547,13 @@ static inline int registrar_open(struct registrar *r, struct loop *loop,
 		r->fd = -1;
 	}
 	return err;
+}
+
+/* Listens on 127.0.0.1, any free port. 0 or -errno. */
+static inline int registrar_open(struct registrar *r, struct loop *loop,
+				 enum tp_proto proto)
+{
+	return registrar_open_at(r, loop, proto, "127.0.0.1", 0);
 }
 
 static inline void registrar_close(struct registrar *r)
@@ -559,9 +573,9 @@ static inline void registrar_server(const struct registrar *r,
 	struct sockaddr_in *sin = (struct sockaddr_in *)&srv->addr;
 
 	memset(srv, 0, sizeof(*srv));
-	snprintf(srv->target, sizeof(srv->target), "127.0.0.1");
+	snprintf(srv->target, sizeof(srv->target), "%s", r->ip);
 	sin->sin_family = AF_INET;
-	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	inet_pton(AF_INET, r->ip, &sin->sin_addr);
 	sin->sin_port = htons(r->port);
 	srv->addr_len = sizeof(*sin);
 	srv->proto = r->proto;
