@@ -5,14 +5,15 @@
 # manual's default) and the default 32 s no-response timeout: the first
 # call the call application places after reg1 went silent is the first
 # to find out. The kernel sees its INVITE sent again unreplied, the
-# daemon probes reg1 at once (4 x T1), fails over, and an INVITE
-# retransmission completes the call through reg2, well before Timer B
-# (32 s); the registration moves with it.
+# daemon probes reg1 at once (3 x T1), fails over, and the INVITE's
+# next retransmission (3.5 s after the first packet) completes the call
+# through reg2, well before Timer B (32 s); the registration moves with
+# it.
 # shellcheck source=lib.sh disable=SC2016,SC2034
 FO_CALLS=1
 . "$(dirname "$0")/lib.sh"
 
-plan 10
+plan 11
 daemon_require || exit 1
 passive_start
 check "the module watches the server in use (steered to itself)" \
@@ -27,6 +28,10 @@ check "the call is up within 15 s of the first INVITE (Timer B: 32 s)" \
 t_out=$(call_field o1 out t)
 t_up=$(call_field o1 up t)
 diag "INVITE at +$(( ${t_out:-t_s} - t_s )) ms, call up $(( ${t_up:-0} - ${t_out:-0} )) ms after it"
+# The hint at the packet of 1.5 s, the verdict 1.5 s later: the packet of
+# 3.5 s goes to reg2 (that of 7.5 s if the verdict came too late).
+check "  ... on the retransmission of 3.5 s (up within 6 s)" \
+	test $(( ${t_up:-99999} - ${t_out:-0} )) -le 6000
 check "it took an INVITE retransmission" \
 	ua_has callapp retrans o1 " method=INVITE "
 check "the call to reg1's address completed through reg2" \

@@ -14,10 +14,10 @@ daemon_require || exit 1
 fo_start UDP <<<"voip/signalling/sip/outgoing_request_no_response_timeout_ms=32000"
 check "registered at reg1" wait_until 15 kam_aor_has reg1 alice
 reg_silence 1
-# 32 flows, each sending every 400 ms for 2.8 s: all unreplied past
-# 1000 ms at once; done before the failover (1 s + the 2 s probe), so
-# nothing is sent to reg2.
-udpsend -d "$(reg_ap 1)" -F 32 -r 80 -t 2.8 > "$T/storm.out"
+# 32 flows, each sending every 400 ms for 2.2 s: all unreplied past
+# 1000 ms at once (from 1.2 s); done before the failover (1.2 s + the
+# 1.5 s probe), so nothing is sent to reg2.
+udpsend -d "$(reg_ap 1)" -F 32 -r 80 -t 2.2 > "$T/storm.out"
 diag "$(cat "$T/storm.out")"
 check "registered at reg2" wait_until 10 kam_aor_has reg2 alice
 sleep 2

@@ -169,8 +169,8 @@ static void test_hint(void **state)
 static void test_hint_timeout(void **state)
 {
 	(void)state;
-	assert_int_equal(policy_hint_timeout_ms(500), 2000);
-	assert_int_equal(policy_hint_timeout_ms(0), 2000);
+	assert_int_equal(policy_hint_timeout_ms(500), 1500);
+	assert_int_equal(policy_hint_timeout_ms(0), 1500);
 	assert_int_equal(policy_hint_timeout_ms(100), POLICY_HINT_MIN_MS);
 	assert_int_equal(policy_hint_timeout_ms(4000), POLICY_HINT_MAX_MS);
 	assert_int_equal(policy_hint_timeout_ms(UINT32_MAX),

@@ -171,7 +171,7 @@ static const struct cfg_key keys[] = {
 	  "With sipsteer.ko: evidence the kernel sees on the phone's other "
 	  "processes' traffic to the server in use (ICMP errors, resets, "
 	  "unanswered SYNs, requests unreplied for unreplied_ms) makes the "
-	  "daemon probe that server at once (timeout 4 x T1) and fail over "
+	  "daemon probe that server at once (timeout 3 x T1) and fail over "
 	  "if the probe fails." },
 	{ SIP "steering/unreplied_ms", CFG_U32, false, G(sip.unreplied_ms),
 	  200, 32000, "1000", "200..32000",

@@ -66,7 +66,7 @@ enum policy_hint policy_hint(bool enabled, bool settled, int idx, int cur,
 
 uint32_t policy_hint_timeout_ms(uint32_t t1_ms)
 {
-	uint64_t t = (uint64_t)(t1_ms ? t1_ms : 500) * 4;
+	uint64_t t = (uint64_t)(t1_ms ? t1_ms : 500) * 3;
 
 	if (t < POLICY_HINT_MIN_MS)
 		return POLICY_HINT_MIN_MS;

@@ -57,9 +57,14 @@ enum policy_hint policy_hint(bool enabled, bool settled, int idx, int cur,
 			     bool probing);
 
 /*
- * The hint probe's whole time: 4 * T1 (an OPTIONS over UDP is sent at 0,
- * T1 and 3 T1), at least POLICY_HINT_MIN_MS, at most the keep-alive's
- * answer time POLICY_HINT_MAX_MS. A live server answers well within it.
+ * The hint probe's whole time: 3 * T1 (an OPTIONS over UDP is sent at 0
+ * and T1), at least POLICY_HINT_MIN_MS, at most the keep-alive's answer
+ * time POLICY_HINT_MAX_MS. A live server answers well within it. Why 3:
+ * the hint comes with a retransmission, at 3 T1 into the request with
+ * the default unreplied_ms (the INVITE's third packet); its next one
+ * leaves 4 T1 later. A verdict after 3 T1 leaves T1 for the failover's
+ * REGISTER and the steering, so that packet reaches the next server;
+ * after 4 T1 it left for the dead one in the same milliseconds.
  */
 #define POLICY_HINT_MIN_MS	1000
 #define POLICY_HINT_MAX_MS	10000
